@@ -1,0 +1,58 @@
+# Two commands matter: `make run` and `make test`. Everything else is a helper they call.
+SHELL := /bin/bash
+PYTHON ?= $(shell scripts/find-python)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format check migrate superuser token package bench clean
+
+# The venv is rebuilt when the interpreter is not the Lambda runtime's version.
+$(VENV)/.python:
+	@test -n "$(PYTHON)" || { echo "no suitable Python found" >&2; exit 1; }
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then rm -rf $(VENV); fi
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.runtime: $(VENV)/.python requirements.txt requirements-asgi.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-asgi.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+	$(BIN)/uvicorn nomadcrew.asgi:application --host $(HOST) --port $(PORT) --reload --reload-dir apps --reload-dir nomadcrew
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: $(VENV)/.dev
+	DJANGO_DEBUG=true $(PY) manage.py check --fail-level WARNING
+	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+test: $(VENV)/.dev lint check
+	scripts/with-test-database $(BIN)/pytest $(PYTEST_ARGS)
+
+migrate: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+
+superuser: $(VENV)/.runtime
+	$(PY) manage.py createsuperuser
+
+# A locally signed Cognito-format token for trying the API without AWS (DJANGO_DEBUG only).
+token: $(VENV)/.runtime
+	$(PY) manage.py dev_token $(EMAIL)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build staticfiles

@@ -1,0 +1,40 @@
+"""Permissions shared by every app: who may call the API at all."""
+
+from rest_framework import exceptions
+from rest_framework.permissions import BasePermission
+
+
+class IsOnboarded(BasePermission):
+    """The default: a signed-in user who has completed onboarding."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            raise exceptions.NotAuthenticated(
+                "Authorization header missing or token not found.", code="token_missing"
+            )
+        if not getattr(user, "is_onboarded", True):
+            raise exceptions.NotAuthenticated(
+                "User not found or not onboarded.", code="user_not_onboarded"
+            )
+        return True
+
+
+class HasCognitoIdentity(BasePermission):
+    """Any valid Cognito token, onboarded or not: the onboarding endpoint."""
+
+    def has_permission(self, request, view):
+        if request.auth is None or not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated(
+                "A Cognito bearer token is required.", code="token_missing"
+            )
+        return True
+
+
+class IsAppAdmin(BasePermission):
+    """Staff, or members of the Cognito admin group."""
+
+    message = "Only app administrators may do this."
+
+    def has_permission(self, request, view):
+        return IsOnboarded().has_permission(request, view) and request.user.is_app_admin

@@ -1,0 +1,159 @@
+"""Writes to users and push tokens."""
+
+import re
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.core.authentication import CognitoToken
+from apps.core.cognito import user_attributes
+from apps.core.errors import ApplicationError, Conflict
+from apps.users.models import PushToken, User
+
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+_USERNAME_CHARS = re.compile(r"[^\w.@+-]")
+
+
+def _email_from_cognito(token: CognitoToken) -> str:
+    """ID tokens carry the email; access tokens don't, so ask Cognito (GetUser) for it."""
+    email = token.claims.get("email")
+    if not email and token.claims.get("token_use") == "access":
+        email = user_attributes(token.raw).get("email")
+    if not email:
+        raise ApplicationError(
+            "Your Cognito account has no email address.", code="email_missing", status_code=400
+        )
+    return email.strip()
+
+
+def _username_from_token(token: CognitoToken, email: str) -> str:
+    claims = token.claims
+    candidate = claims.get("preferred_username") or ""
+    if not candidate:
+        cognito_username = claims.get("cognito:username") or claims.get("username") or ""
+        # Pools that sign in by email use the sub as username: a poor display name.
+        candidate = "" if cognito_username == claims["sub"] else cognito_username
+    return _USERNAME_CHARS.sub("", candidate or email.split("@")[0])[:30] or "traveller"
+
+
+def _free_username(base: str) -> str:
+    if not User.objects.filter(username__iexact=base).exists():
+        return base
+    return f"{base[:21]}-{uuid.uuid4().hex[:8]}"
+
+
+def user_onboard(*, token: CognitoToken, username: str | None = None) -> User:
+    """Create or refresh the user of a Cognito identity; safe under concurrent first requests.
+
+    The email always comes from Cognito, never from the request body.
+    """
+    sub = token.claims["sub"]
+    email = _email_from_cognito(token)
+    explicit = bool(username)
+    wanted = username.strip() if explicit else _username_from_token(token, email)
+    try:
+        with transaction.atomic():
+            user, created = User.objects.get_or_create(
+                cognito_sub=sub,
+                defaults={
+                    "email": email,
+                    "username": wanted if explicit else _free_username(wanted),
+                    "last_seen_at": timezone.now(),
+                },
+            )
+            if not created:
+                user.email = email
+                if explicit:
+                    user.username = wanted
+                user.last_seen_at = timezone.now()
+                user.save(update_fields=["email", "username", "last_seen_at", "updated_at"])
+    except IntegrityError:
+        existing = User.objects.filter(cognito_sub=sub).first()
+        if existing is not None and not explicit:
+            return existing  # a concurrent first request created this user
+        raise Conflict("That username is already taken.", code="username_taken") from None
+    return user
+
+
+def user_update(*, user: User, data: dict[str, Any]) -> User:
+    fields = [f for f in data if f in _UPDATABLE_FIELDS]
+    for field in fields:
+        setattr(user, field, data[field])
+    if not fields:
+        return user
+    try:
+        with transaction.atomic():
+            user.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError:
+        raise Conflict("That username is already taken.", code="username_taken") from None
+    return user
+
+
+_UPDATABLE_FIELDS = {
+    "username",
+    "first_name",
+    "last_name",
+    "avatar_url",
+    "location_privacy_preference",
+}
+
+
+def user_merge_preferences(*, user: User, preferences: dict[str, Any]) -> User:
+    """Merge under a row lock so two devices saving different keys don't drop each other's."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        merged = dict(locked.preferences or {})
+        for key, value in preferences.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        locked.preferences = merged
+        locked.save(update_fields=["preferences", "updated_at"])
+    user.preferences = merged
+    return user
+
+
+def user_set_contact_email(*, user: User, email: str) -> User:
+    user.contact_email = email
+    user.save(update_fields=["contact_email", "updated_at"])
+    return user
+
+
+def user_touch_last_seen(*, user: User) -> None:
+    """Record activity at most every few minutes, so reads don't become writes."""
+    now = timezone.now()
+    if user.last_seen_at and now - user.last_seen_at < LAST_SEEN_RESOLUTION:
+        return
+    User.objects.filter(pk=user.pk).update(last_seen_at=now)
+    user.last_seen_at = now
+
+
+def push_token_register(*, user: User, token: str, device_type: str) -> PushToken:
+    """Upsert on (user, token). A device that changed hands stops notifying its old user."""
+    now = timezone.now()
+    with transaction.atomic():
+        PushToken.objects.filter(token=token, is_active=True).exclude(user=user).update(
+            is_active=False, updated_at=now
+        )
+        push_token, _ = PushToken.objects.update_or_create(
+            user=user,
+            token=token,
+            defaults={"device_type": device_type, "is_active": True, "last_used_at": now},
+        )
+    return push_token
+
+
+def push_token_deregister(*, user: User, token: str) -> int:
+    return PushToken.objects.filter(user=user, token=token, is_active=True).update(
+        is_active=False, updated_at=timezone.now()
+    )
+
+
+def push_token_deregister_all(*, user: User) -> int:
+    return PushToken.objects.filter(user=user, is_active=True).update(
+        is_active=False, updated_at=timezone.now()
+    )

@@ -1,0 +1,185 @@
+"""HTTP endpoints of the users API: parse, authorise, call a service or selector, render."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.errors import Forbidden, NotFound
+from apps.core.permissions import HasCognitoIdentity, IsAppAdmin
+from apps.core.querystring import int_param
+from apps.users import selectors, services
+from apps.users.models import User
+from apps.users.serializers import (
+    ContactEmailSerializer,
+    OffsetPageQuerySerializer,
+    OnboardSerializer,
+    PreferencesSerializer,
+    PushTokenDeregisterSerializer,
+    PushTokenRegisterSerializer,
+    PushTokenSerializer,
+    UserProfileSerializer,
+    UserSearchQuerySerializer,
+    UserSearchResultSerializer,
+    UserUpdateSerializer,
+)
+
+
+def _profile(user, viewer) -> dict:
+    return UserProfileSerializer(user, context={"viewer": viewer}).data
+
+
+def _user_for_update(request, user_id) -> User:
+    """Self, or an app admin; anyone else is refused before the body is read."""
+    target = get_object_or_404(User, pk=user_id, is_active=True)
+    if target.pk != request.user.pk and not request.user.is_app_admin:
+        raise Forbidden("You can only update your own profile.", code="not_profile_owner")
+    return target
+
+
+class OnboardView(APIView):
+    permission_classes = [HasCognitoIdentity]
+
+    @extend_schema(request=OnboardSerializer, responses=UserProfileSerializer)
+    def post(self, request):
+        serializer = OnboardSerializer(data=request.data or {})
+        serializer.is_valid(raise_exception=True)
+        user = services.user_onboard(
+            token=request.auth, username=serializer.validated_data.get("username")
+        )
+        user.in_cognito_admin_group = getattr(request.user, "in_cognito_admin_group", False)
+        return Response(_profile(user, user))
+
+
+class SyncView(APIView):
+    @extend_schema(request=None, responses=UserProfileSerializer)
+    def post(self, request):
+        return Response(_profile(request.user, request.user))
+
+
+class MeView(APIView):
+    @extend_schema(responses=UserProfileSerializer)
+    def get(self, request):
+        services.user_touch_last_seen(user=request.user)
+        return Response(_profile(request.user, request.user))
+
+
+class ContactEmailView(APIView):
+    @extend_schema(
+        request=ContactEmailSerializer,
+        responses=inline_serializer("ContactEmail", {"contact_email": serializers.EmailField()}),
+    )
+    def put(self, request):
+        serializer = ContactEmailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_set_contact_email(
+            user=request.user, email=serializer.validated_data["email"]
+        )
+        return Response({"contact_email": user.contact_email})
+
+
+class UserSearchView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True),
+            OpenApiParameter("limit", int, description="1-20, default 10"),
+        ],
+        responses=inline_serializer(
+            "UserSearchResults", {"users": UserSearchResultSerializer(many=True)}
+        ),
+    )
+    def get(self, request):
+        query = UserSearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        limit = int_param(request.query_params.get("limit"), default=10, minimum=1, maximum=20)
+        users = selectors.user_search(query=query.validated_data["q"], limit=limit)
+        return Response({"users": UserSearchResultSerializer(users, many=True).data})
+
+
+class UserListView(APIView):
+    """The whole directory is for app admins only: listing every user's email to any
+    signed-in user (as the old backend did) would leak the user base."""
+
+    permission_classes = [IsAppAdmin]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("offset", int), OpenApiParameter("limit", int)],
+        responses=inline_serializer(
+            "UserList",
+            {
+                "users": UserProfileSerializer(many=True),
+                "pagination": inline_serializer(
+                    "OffsetPagination",
+                    {
+                        "total": serializers.IntegerField(),
+                        "offset": serializers.IntegerField(),
+                        "limit": serializers.IntegerField(),
+                    },
+                ),
+            },
+        ),
+    )
+    def get(self, request):
+        page = OffsetPageQuerySerializer(data=request.query_params)
+        page.is_valid(raise_exception=True)
+        offset, limit = page.validated_data["offset"], page.validated_data["limit"]
+        users = selectors.user_list()
+        return Response(
+            {
+                "users": UserProfileSerializer(
+                    users[offset : offset + limit], many=True, context={"viewer": request.user}
+                ).data,
+                "pagination": {"total": users.count(), "offset": offset, "limit": limit},
+            }
+        )
+
+
+class UserDetailView(APIView):
+    @extend_schema(responses=UserProfileSerializer)
+    def get(self, request, user_id):
+        user = selectors.user_get(user_id)
+        if user is None:
+            raise NotFound("User not found.", code="user_not_found")
+        return Response(_profile(user, request.user))
+
+    @extend_schema(request=UserUpdateSerializer, responses=UserProfileSerializer)
+    def put(self, request, user_id):
+        target = _user_for_update(request, user_id)
+        serializer = UserUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update(user=target, data=serializer.validated_data)
+        return Response(_profile(user, request.user))
+
+
+class UserPreferencesView(APIView):
+    @extend_schema(request=PreferencesSerializer, responses=UserProfileSerializer)
+    def put(self, request, user_id):
+        target = _user_for_update(request, user_id)
+        serializer = PreferencesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_merge_preferences(user=target, preferences=serializer.validated_data)
+        return Response(_profile(user, request.user))
+
+
+class PushTokenView(APIView):
+    @extend_schema(request=PushTokenRegisterSerializer, responses=PushTokenSerializer)
+    def post(self, request):
+        serializer = PushTokenRegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        push_token = services.push_token_register(user=request.user, **serializer.validated_data)
+        return Response(PushTokenSerializer(push_token).data)
+
+    @extend_schema(request=PushTokenDeregisterSerializer, responses={204: None})
+    def delete(self, request):
+        serializer = PushTokenDeregisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.push_token_deregister(user=request.user, token=serializer.validated_data["token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PushTokensView(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        services.push_token_deregister_all(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
