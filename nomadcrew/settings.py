@@ -52,6 +52,13 @@ INSTALLED_APPS = [
     "channels",
     "apps.core",
     "apps.users",
+    "apps.trips",
+    "apps.todos",
+    "apps.chat",
+    "apps.locations",
+    "apps.polls",
+    "apps.notifications",
+    "apps.realtime",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,13 @@ urlpatterns = [
     path("v1/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
     path("v1/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="docs"),
     path("v1/", include("apps.users.urls")),
+    path("v1/", include("apps.trips.urls")),
+    path("v1/", include("apps.todos.urls")),
+    path("v1/", include("apps.chat.urls")),
+    path("v1/", include("apps.locations.urls")),
+    path("v1/", include("apps.polls.urls")),
+    path("v1/", include("apps.notifications.urls")),
+    path("v1/", include("apps.realtime.urls")),
     path("dev/cognito/jwks.json", dev_jwks, name="dev-jwks"),
 ]
 

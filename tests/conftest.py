@@ -243,3 +243,15 @@ def user(db):
 @pytest.fixture
 def user_client(user, client_for):
     return client_for(user)
+
+
+@pytest.fixture
+def published_events(django_capture_on_commit_callbacks):
+    """Events delivered after commit during the test, in order (on_commit callbacks run)."""
+    from apps.core import events
+
+    delivered: list = []
+    events.subscribe(delivered.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        yield delivered
+    events.unsubscribe(delivered.append)
