@@ -7,6 +7,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -246,12 +247,18 @@ def user_client(user, client_for):
 
 
 @pytest.fixture
-def published_events(django_capture_on_commit_callbacks):
-    """Events delivered after commit during the test, in order (on_commit callbacks run)."""
-    from apps.core import events
+def capture_events(django_capture_on_commit_callbacks):
+    """``with capture_events() as events: <request>`` runs the request's on-commit callbacks
+    (tests run inside a transaction that never commits) and records the events delivered."""
+    from apps.core import events as event_bus
 
     delivered: list = []
-    events.subscribe(delivered.append)
-    with django_capture_on_commit_callbacks(execute=True):
-        yield delivered
-    events.unsubscribe(delivered.append)
+    event_bus.subscribe(delivered.append)
+
+    @contextmanager
+    def capture():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield delivered
+
+    yield capture
+    event_bus.unsubscribe(delivered.append)
