@@ -25,6 +25,8 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# Local runs default to debug mode: SQLite, static files from the apps, development sign-in.
+run: export DJANGO_DEBUG ?= true
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(BIN)/uvicorn nomadcrew.asgi:application --host $(HOST) --port $(PORT) --reload --reload-dir apps --reload-dir nomadcrew
@@ -44,15 +46,18 @@ check: $(VENV)/.dev
 test: $(VENV)/.dev lint check
 	scripts/with-test-database $(BIN)/pytest $(PYTEST_ARGS)
 
+migrate: export DJANGO_DEBUG ?= true
 migrate: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 
+superuser: export DJANGO_DEBUG ?= true
 superuser: $(VENV)/.runtime
 	$(PY) manage.py createsuperuser
 
 # A locally signed Cognito-format token for trying the API without AWS (DJANGO_DEBUG only).
+token: export DJANGO_DEBUG ?= true
 token: $(VENV)/.runtime
-	$(PY) manage.py dev_token $(EMAIL)
+	@$(PY) manage.py dev_token $(EMAIL) $(if $(GROUPS),--groups $(GROUPS))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build staticfiles

@@ -22,7 +22,8 @@ class User(AbstractUser):
     cognito_sub = models.CharField(max_length=128, unique=True, null=True, blank=True)
     email = models.EmailField("email address", blank=True, db_index=True)
     contact_email = models.EmailField(blank=True)
-    avatar_url = models.URLField(max_length=1024, blank=True)
+    avatar_url = models.URLField(max_length=1024, blank=True)  # an external picture URL
+    avatar_key = models.CharField(max_length=512, blank=True)  # an uploaded picture (storage key)
     location_privacy_preference = models.CharField(
         max_length=16, choices=LocationPrivacy.choices, default=LocationPrivacy.APPROXIMATE
     )
@@ -46,6 +47,13 @@ class User(AbstractUser):
     @property
     def is_app_admin(self) -> bool:
         return self.is_staff or self.in_cognito_admin_group
+
+    @property
+    def avatar(self) -> str:
+        """The picture to show: an uploaded one (short-lived URL) wins over an external URL."""
+        from apps.core.media import media_url
+
+        return media_url(self.avatar_key) if self.avatar_key else self.avatar_url
 
     @property
     def display_name(self) -> str:

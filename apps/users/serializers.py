@@ -33,7 +33,8 @@ class UserSummarySerializer(serializers.ModelSerializer):
 class UserProfileSerializer(serializers.ModelSerializer):
     """UserProfile. ``contactEmail`` and ``preferences`` are only shown to their owner."""
 
-    profile_picture_url = serializers.CharField(source="avatar_url", read_only=True)
+    avatar_url = serializers.CharField(source="avatar", read_only=True)
+    profile_picture_url = serializers.CharField(source="avatar", read_only=True)
     display_name = serializers.CharField(read_only=True)
     is_online = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField(source="date_joined", read_only=True)
@@ -73,6 +74,8 @@ class UserProfileSerializer(serializers.ModelSerializer):
 
 
 class UserSearchResultSerializer(serializers.ModelSerializer):
+    avatar_url = serializers.CharField(source="avatar", read_only=True)
+
     class Meta:
         model = User
         fields = ["id", "email", "username", "first_name", "last_name", "avatar_url"]
@@ -161,3 +164,25 @@ class PushTokenRegisterSerializer(serializers.Serializer):
 
 class PushTokenDeregisterSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=255)
+
+
+class AvatarUploadRequestSerializer(serializers.Serializer):
+    content_type = serializers.CharField(max_length=100)
+
+
+class AvatarUploadFormSerializer(serializers.Serializer):
+    """Where and how to POST the file: the form fields go first, the file last."""
+
+    url = serializers.URLField()
+    fields = serializers.DictField(child=serializers.CharField())
+    key = serializers.CharField()
+    max_bytes = serializers.IntegerField()
+    expires_at = serializers.DateTimeField()
+
+
+class AvatarConfirmSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=512)
+
+
+class AvatarFileSerializer(serializers.Serializer):
+    file = serializers.FileField()

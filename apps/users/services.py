@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.core import media
 from apps.core.authentication import CognitoToken
 from apps.core.cognito import user_attributes
 from apps.core.errors import ApplicationError, Conflict
@@ -114,6 +115,16 @@ def user_merge_preferences(*, user: User, preferences: dict[str, Any]) -> User:
         locked.preferences = merged
         locked.save(update_fields=["preferences", "updated_at"])
     user.preferences = merged
+    return user
+
+
+def user_set_avatar(*, user: User, key: str) -> User:
+    """Point the profile at a newly stored picture and drop the one it replaces."""
+    previous = user.avatar_key
+    user.avatar_key = key
+    user.save(update_fields=["avatar_key", "updated_at"])
+    if previous and previous != key:
+        transaction.on_commit(lambda: media.delete_quietly(previous))
     return user
 
 

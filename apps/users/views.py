@@ -3,15 +3,21 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core import media
 from apps.core.errors import Forbidden, NotFound
 from apps.core.permissions import HasCognitoIdentity, IsAppAdmin
 from apps.core.querystring import int_param
 from apps.users import selectors, services
 from apps.users.models import User
 from apps.users.serializers import (
+    AvatarConfirmSerializer,
+    AvatarFileSerializer,
+    AvatarUploadFormSerializer,
+    AvatarUploadRequestSerializer,
     ContactEmailSerializer,
     OffsetPageQuerySerializer,
     OnboardSerializer,
@@ -104,6 +110,7 @@ class UserListView(APIView):
     permission_classes = [IsAppAdmin]
 
     @extend_schema(
+        operation_id="users_list",
         parameters=[OpenApiParameter("offset", int), OpenApiParameter("limit", int)],
         responses=inline_serializer(
             "UserList",
@@ -153,6 +160,9 @@ class UserDetailView(APIView):
 
 
 class UserPreferencesView(APIView):
+    # The body is the free-form preferences object itself: its keys must reach storage as sent.
+    parser_classes = [JSONParser]
+
     @extend_schema(request=PreferencesSerializer, responses=UserProfileSerializer)
     def put(self, request, user_id):
         target = _user_for_update(request, user_id)
@@ -160,6 +170,51 @@ class UserPreferencesView(APIView):
         serializer.is_valid(raise_exception=True)
         user = services.user_merge_preferences(user=target, preferences=serializer.validated_data)
         return Response(_profile(user, request.user))
+
+
+class AvatarUploadUrlView(APIView):
+    """Step 1 of a direct upload: a presigned POST form for S3."""
+
+    @extend_schema(request=AvatarUploadRequestSerializer, responses=AvatarUploadFormSerializer)
+    def post(self, request):
+        serializer = AvatarUploadRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        form = media.presigned_upload(
+            kind=media.AVATAR,
+            owner_id=request.user.pk,
+            content_type=serializer.validated_data["content_type"],
+        )
+        return Response(AvatarUploadFormSerializer(form).data)
+
+
+class AvatarConfirmView(APIView):
+    """Step 2 of a direct upload: the client says it's there; we check and use it."""
+
+    @extend_schema(request=AvatarConfirmSerializer, responses=UserProfileSerializer)
+    def post(self, request):
+        serializer = AvatarConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = media.confirm_upload(
+            kind=media.AVATAR, owner_id=request.user.pk, key=serializer.validated_data["key"]
+        )
+        user = services.user_set_avatar(user=request.user, key=key)
+        return Response(_profile(user, user))
+
+
+class AvatarView(APIView):
+    """A plain multipart upload (browsable API, local runs without a bucket)."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=AvatarFileSerializer, responses=UserProfileSerializer)
+    def post(self, request):
+        serializer = AvatarFileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = media.store_upload(
+            kind=media.AVATAR, owner_id=request.user.pk, upload=serializer.validated_data["file"]
+        )
+        user = services.user_set_avatar(user=request.user, key=key)
+        return Response(_profile(user, user))
 
 
 class PushTokenView(APIView):

@@ -1,0 +1,166 @@
+"""Uploaded media (avatars, trip images) in the default storage: S3 in deployments.
+
+Phones upload straight to S3 through a presigned POST limited by content type and size, then
+confirm the key; the API also takes a plain multipart upload (browsable API, admin, local runs
+without a bucket). Stored values are object keys; URLs handed out are presigned and short-lived,
+or CloudFront URLs when ``AWS_S3_CUSTOM_DOMAIN`` is set.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+
+from apps.core.errors import ApplicationError, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+IMAGE_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/heic": "heic",
+    "image/heif": "heif",
+}
+UPLOAD_URL_TTL = timedelta(minutes=10)
+
+# Leading bytes of each allowed format: the declared content type is not trusted.
+_MAGIC = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/webp": (b"RIFF",),
+    "image/heic": (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1"),
+    "image/heif": (b"ftypheic", b"ftypmif1", b"ftypheif"),
+}
+
+
+@dataclass(frozen=True)
+class MediaKind:
+    """Where one kind of media lives and what it may be."""
+
+    prefix: str
+    max_bytes: int
+    content_types: tuple[str, ...] = tuple(IMAGE_EXTENSIONS)
+
+
+AVATAR = MediaKind(prefix="avatars", max_bytes=5 * 1024 * 1024)
+TRIP_IMAGE = MediaKind(prefix="trip-images", max_bytes=10 * 1024 * 1024)
+
+
+def uses_s3() -> bool:
+    return hasattr(default_storage, "bucket_name")
+
+
+def owner_prefix(kind: MediaKind, owner_id) -> str:
+    return f"{kind.prefix}/{owner_id}/"
+
+
+def _check_content_type(kind: MediaKind, content_type: str) -> str:
+    if content_type not in kind.content_types:
+        raise ApplicationError(
+            f"Content type must be one of: {', '.join(kind.content_types)}.",
+            code="invalid_content_type",
+            details={"content_type": [f"'{content_type}' is not allowed."]},
+        )
+    return content_type
+
+
+def new_key(kind: MediaKind, owner_id, content_type: str) -> str:
+    extension = IMAGE_EXTENSIONS[_check_content_type(kind, content_type)]
+    return f"{owner_prefix(kind, owner_id)}{uuid.uuid4().hex}.{extension}"
+
+
+def _s3_client():
+    return default_storage.connection.meta.client
+
+
+def presigned_upload(*, kind: MediaKind, owner_id, content_type: str) -> dict:
+    """A form the client POSTs the file to, straight to S3; S3 enforces type and size."""
+    if not uses_s3():
+        raise ServiceUnavailable(
+            "Direct uploads need S3; use the multipart upload instead.",
+            code="direct_upload_unavailable",
+        )
+    key = new_key(kind, owner_id, content_type)
+    form = _s3_client().generate_presigned_post(
+        Bucket=default_storage.bucket_name,
+        Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[
+            {"Content-Type": content_type},
+            ["content-length-range", 1, kind.max_bytes],
+        ],
+        ExpiresIn=int(UPLOAD_URL_TTL.total_seconds()),
+    )
+    return {
+        "url": form["url"],
+        "fields": form["fields"],
+        "key": key,
+        "max_bytes": kind.max_bytes,
+        "expires_at": datetime.now(UTC) + UPLOAD_URL_TTL,
+    }
+
+
+def confirm_upload(*, kind: MediaKind, owner_id, key: str) -> str:
+    """Accept a key the client says it uploaded: ours to claim, present, and within limits."""
+    if not key.startswith(owner_prefix(kind, owner_id)) or ".." in key:
+        raise ApplicationError(
+            "That upload does not belong to you.",
+            code="invalid_upload_key",
+            details={"key": ["Use the key returned with the upload URL."]},
+        )
+    if not default_storage.exists(key):
+        raise ApplicationError(
+            "Nothing was uploaded under that key yet.",
+            code="upload_not_found",
+            details={"key": ["Upload the file before confirming."]},
+        )
+    if default_storage.size(key) > kind.max_bytes:
+        default_storage.delete(key)
+        raise ApplicationError("The uploaded file is too large.", code="file_too_large")
+    return key
+
+
+def sniff_content_type(upload: UploadedFile) -> str | None:
+    head = upload.read(32)
+    upload.seek(0)
+    for content_type, signatures in _MAGIC.items():
+        if any(signature in head[:12] for signature in signatures):
+            if content_type == "image/webp" and head[8:12] != b"WEBP":
+                continue
+            return content_type
+    return None
+
+
+def store_upload(*, kind: MediaKind, owner_id, upload: UploadedFile) -> str:
+    """Save a multipart upload after checking what it really is."""
+    if upload.size > kind.max_bytes:
+        raise ApplicationError(
+            f"The file is larger than {kind.max_bytes // (1024 * 1024)} MB.",
+            code="file_too_large",
+        )
+    content_type = sniff_content_type(upload)
+    if content_type is None:
+        raise ApplicationError(
+            "The file is not a supported image (JPEG, PNG, WebP, HEIC).",
+            code="invalid_content_type",
+        )
+    key = new_key(kind, owner_id, content_type)
+    return default_storage.save(key, upload)
+
+
+def delete_quietly(key: str) -> None:
+    """Old media is garbage: failing to delete it must not fail the request that replaced it."""
+    if not key:
+        return
+    try:
+        default_storage.delete(key)
+    except Exception:  # any storage error: an orphan object is harmless
+        logger.warning("could not delete media %s", key)
+
+
+def media_url(key: str) -> str:
+    return default_storage.url(key) if key else ""
