@@ -140,7 +140,11 @@ def _drf_code(exc: exceptions.APIException) -> str:
     return codes if isinstance(codes, str) else exc.default_code
 
 
-_CODE_ALIASES = {"not_authenticated": "token_missing", "authentication_failed": "invalid_token"}
+_CODE_ALIASES = {
+    "not_authenticated": "token_missing",
+    "authentication_failed": "invalid_token",
+    "throttled": "rate_limited",
+}
 
 
 def exception_handler(exc: Exception, context: dict) -> Response:
@@ -165,8 +169,9 @@ def exception_handler(exc: Exception, context: dict) -> Response:
             message = "Authorization header missing or token not found."
         if isinstance(exc, exceptions.ParseError):
             code = "malformed_request"
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(int(exc.wait) or 1)
+        if isinstance(exc, exceptions.Throttled):
+            message = "Too many requests. Please try again later."
+            headers["Retry-After"] = str(max(int(exc.wait or 1), 1))
         auth_header = getattr(exc, "auth_header", None)
         if auth_header:
             headers["WWW-Authenticate"] = auth_header
@@ -188,6 +193,8 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     )
     for name, value in headers.items():
         response[name] = value
+    if status_code >= 500:
+        response._has_been_logged = True  # logged above with its traceback; once is enough
     return response
 
 

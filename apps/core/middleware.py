@@ -1,9 +1,15 @@
-"""Request correlation: every request gets an id, echoed in ``X-Request-ID`` and error bodies."""
+"""Per-request context: a request id (echoed in ``X-Request-ID`` and error bodies), one JSON
+access-log line, and the rate-limit headers of throttled route groups."""
 
+import logging
 import re
+import time
 import uuid
 
+from apps.core.logging import current_request_id
+
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+access_log = logging.getLogger("nomadcrew.access")
 
 
 def request_id_for(request) -> str:
@@ -15,12 +21,41 @@ def request_id_for(request) -> str:
     return aws_request_id or uuid.uuid4().hex
 
 
-class RequestIdMiddleware:
+class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         request.request_id = request_id_for(request)
-        response = self.get_response(request)
-        response["X-Request-ID"] = request.request_id
-        return response
+        context_token = current_request_id.set(request.request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.request_id
+            rate_limit = getattr(request, "rate_limit", None)
+            if rate_limit is not None:
+                for name, value in rate_limit.headers().items():
+                    response[name] = value
+            self._log(request, response, started)
+            return response
+        finally:
+            current_request_id.reset(context_token)
+
+    @staticmethod
+    def _log(request, response, started):
+        match = getattr(request, "resolver_match", None)
+        user = getattr(request, "user", None)
+        access_log.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "route": match.route if match else "",
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "user_id": str(user.pk) if getattr(user, "pk", None) else "",
+            },
+        )

@@ -46,6 +46,7 @@ def _user_for_update(request, user_id) -> User:
 
 class OnboardView(APIView):
     permission_classes = [HasCognitoIdentity]
+    throttle_scope = "onboard"
 
     @extend_schema(request=OnboardSerializer, responses=UserProfileSerializer)
     def post(self, request):
@@ -110,7 +111,6 @@ class UserListView(APIView):
     permission_classes = [IsAppAdmin]
 
     @extend_schema(
-        operation_id="users_list",
         parameters=[OpenApiParameter("offset", int), OpenApiParameter("limit", int)],
         responses=inline_serializer(
             "UserList",
@@ -175,6 +175,8 @@ class UserPreferencesView(APIView):
 class AvatarUploadUrlView(APIView):
     """Step 1 of a direct upload: a presigned POST form for S3."""
 
+    throttle_scope = "uploads"
+
     @extend_schema(request=AvatarUploadRequestSerializer, responses=AvatarUploadFormSerializer)
     def post(self, request):
         serializer = AvatarUploadRequestSerializer(data=request.data)
@@ -205,6 +207,7 @@ class AvatarView(APIView):
     """A plain multipart upload (browsable API, local runs without a bucket)."""
 
     parser_classes = [MultiPartParser]
+    throttle_scope = "uploads"
 
     @extend_schema(request=AvatarFileSerializer, responses=UserProfileSerializer)
     def post(self, request):

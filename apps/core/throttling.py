@@ -1,0 +1,70 @@
+"""Rate limits per user (per IP when anonymous) and per route group (contract Part 1 §13).
+
+Views name their group with ``throttle_scope`` (a string, or ``{"POST": "trip_create"}`` to
+limit only some methods); rates live in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``. Counters
+sit in the default cache, which is shared (Redis, or the database) because Lambda containers
+don't share memory.
+"""
+
+import math
+from dataclasses import dataclass
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    limit: int
+    remaining: int
+    reset_at: int  # unix seconds
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset_at),
+        }
+
+
+class RouteGroupThrottle(ScopedRateThrottle):
+    def get_rate(self):
+        # Read at call time (not import time) so deployments and tests can change rates.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        scope = getattr(view, self.scope_attr, None)
+        if isinstance(scope, dict):
+            scope = scope.get(request.method)
+        if not scope:
+            return True
+        self.scope = scope
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        allowed = SimpleRateThrottle.allow_request(self, request, view)
+        oldest = self.history[-1] if self.history else self.now
+        request._request.rate_limit = RateLimitState(
+            limit=self.num_requests,
+            remaining=max(self.num_requests - len(self.history), 0),
+            reset_at=math.ceil(oldest + self.duration),
+        )
+        return allowed
+
+    def get_cache_key(self, request, view):
+        """Keyed by the Cognito identity, so onboarding and later calls share one counter."""
+        claims = getattr(request.auth, "claims", None)
+        if claims:
+            ident = f"sub:{claims['sub']}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"ip:{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def wait(self):
+        """Seconds until the oldest counted request leaves the window (a whole number)."""
+        if not self.history:
+            return self.duration
+        return max(math.ceil(self.duration - (self.now - self.history[-1])), 1)
