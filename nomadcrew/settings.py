@@ -53,16 +53,18 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.users",
     "apps.trips",
+    "apps.invitations",
     "apps.todos",
     "apps.chat",
     "apps.locations",
+    "apps.feedback",
     "apps.polls",
     "apps.notifications",
     "apps.realtime",
 ]
 
 MIDDLEWARE = [
-    "apps.core.middleware.RequestIdMiddleware",
+    "apps.core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so a database outage in a non-DRF view (admin) is a 503 like in the API.
+    "nomadcrew.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "nomadcrew.urls"
@@ -108,13 +112,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "DATABASE_CONNECT_TIMEOUT", default=5
     )
 
-# --- Cache ----------------------------------------------------------------------------------
+# --- Cache ---------------------------------------------------------------------------------
+# Shared by every process (throttle counters, weather): Redis when configured, else a database
+# table, because Lambda containers don't share memory. The table is created by a migration.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
     )
 }
 
@@ -152,6 +158,11 @@ STORAGES = {
     ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# On Lambda one container answers under API Gateway's stage path (/dev/...) and on a custom
+# domain (no prefix): STATIC_URL stays an absolute path and the storage adds each request's
+# script prefix (nomadcrew/staticfiles.py, docs/deploy.md "Static files").
+STATIC_URL = STATIC_URL if "://" in STATIC_URL else "/" + STATIC_URL.lstrip("/")
+STORAGES["staticfiles"]["BACKEND"] = "nomadcrew.staticfiles.ScriptPrefixedStaticFilesStorage"
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -219,14 +230,30 @@ REST_FRAMEWORK = {
         "djangorestframework_camel_case.parser.CamelCaseMultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.RouteGroupThrottle"],
+    # Per user (per IP when anonymous) and per route group; override with THROTTLE_RATE_<GROUP>.
+    "DEFAULT_THROTTLE_RATES": {
+        group: env.str(f"THROTTLE_RATE_{group.upper()}", default=rate)
+        for group, rate in {
+            "onboard": "10/min",
+            "invitations": "30/min",
+            "trip_create": "30/min",
+            "chat_send": "120/min",
+            "weather": "30/min",
+            "feedback": "5/min",
+            "uploads": "30/min",
+        }.items()
+    },
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 JSON_CAMEL_CASE = {
     # Free-form objects the app reads by exact key pass through untouched (contract Part 1 §1).
-    "JSON_UNDERSCOREIZE": {"ignore_fields": ("metadata", "preferences", "payload")},
+    # A presigned POST's form fields go back to S3 exactly as S3 named them.
+    "JSON_UNDERSCOREIZE": {"ignore_fields": ("metadata", "preferences", "payload", "fields")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NomadCrew API",
@@ -239,19 +266,118 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "CAMELIZE_NAMES": False,
+    # Several models have a "status" or "role"; name each choice set after what it describes.
+    "ENUM_NAME_OVERRIDES": {
+        "TripStatusEnum": "apps.trips.models.TripStatus",
+        "MemberRoleEnum": "apps.trips.models.MemberRole",
+        "MembershipStatusEnum": "apps.trips.models.MembershipStatus",
+        "InvitationStatusEnum": "apps.invitations.models.InvitationStatus",
+        "InvitableRoleEnum": "apps.invitations.models.INVITABLE_ROLE_CHOICES",
+        "TodoStatusEnum": "apps.todos.models.TodoStatus",
+        "PollStatusEnum": "apps.polls.models.PollStatus",
+        "LocationPrivacyEnum": "apps.users.models.LocationPrivacy",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
     ],
 }
 
-# --- Logging --------------------------------------------------------------------------------
+# --- Notifications, push and email ---------------------------------------------------------
+# Expo's push service reaches both platforms; nothing is sent unless a deployment turns it on.
+EXPO_PUSH_ENABLED = env.bool("EXPO_PUSH_ENABLED", default=False)
+EXPO_PUSH_URL = env.str("EXPO_PUSH_URL", default="https://exp.host/--/api/v2/push/send")
+EXPO_ACCESS_TOKEN = env.str("EXPO_ACCESS_TOKEN", default="")  # if the Expo project enforces it
+EXPO_PUSH_TIMEOUT_SECONDS = env.float("EXPO_PUSH_TIMEOUT", default=10.0)
+# Email goes out through SES (django-ses) once a region is configured; locally to the console.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="NomadCrew <no-reply@nomadcrew.uk>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+_ses_region = env.str("AWS_SES_REGION_NAME", default="")
+_console_email = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND", default="django_ses.SESBackend" if _ses_region else _console_email
+)
+AWS_SES_REGION_NAME = _ses_region or env.str("AWS_REGION", default="us-east-1")
+AWS_SES_REGION_ENDPOINT = env.str(
+    "AWS_SES_REGION_ENDPOINT", default=f"email.{AWS_SES_REGION_NAME}.amazonaws.com"
+)
+# django-ses passes this endpoint to boto3 explicitly, so AWS_ENDPOINT_URL doesn't reach it.
+AWS_SES_REGION_ENDPOINT_URL = env.str(
+    "AWS_SES_REGION_ENDPOINT_URL", default=f"https://{AWS_SES_REGION_ENDPOINT}"
+)
+
+# --- Invitations ----------------------------------------------------------------------------
+# How long an invitation (and its emailed link) stays valid, and where its links point.
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+FRONTEND_URL = env.str("FRONTEND_URL", default="https://nomadcrew.uk").rstrip("/")
+
+# --- Real time ------------------------------------------------------------------------------
+# Trip events reach WebSockets through one publisher (apps.core.events) and these transports
+# (apps/realtime): "channels" for ASGI servers (uvicorn), "apigateway" for API Gateway's
+# WebSocket API in front of Lambda. Lambda sets AWS_LAMBDA_FUNCTION_NAME, hence the default.
+REALTIME_TRANSPORTS = env.list(
+    "REALTIME_TRANSPORTS",
+    default=["apigateway"] if env.str("AWS_LAMBDA_FUNCTION_NAME", default="") else ["channels"],
+)
+# Redis pub/sub keeps a trip's events in publish order and costs one PUBLISH per event whatever
+# the number of sockets; without Redis, one process's memory (make run).
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="nomadcrew"),
+            },
+        }
+        if REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
+# The app drops a socket that receives nothing for 60 s: the server pings well inside that.
+REALTIME_PING_INTERVAL_SECONDS = env.float("REALTIME_PING_INTERVAL", default=25.0)
+# API Gateway: the management endpoint that post_to_connection calls
+# (https://<api-id>.execute-api.<region>.amazonaws.com/<stage>), how long API Gateway keeps a
+# connection (2 h, fixed), how many sockets one request serves inline before handing the
+# fan-out to an async task, and how many posts run at once.
+WEBSOCKET_API_ENDPOINT = env.str("WEBSOCKET_API_ENDPOINT", default="").rstrip("/")
+WEBSOCKET_API_REGION = env.str("WEBSOCKET_API_REGION", default="")
+WEBSOCKET_CONNECTION_TTL_SECONDS = env.int("WEBSOCKET_CONNECTION_TTL", default=2 * 60 * 60)
+WEBSOCKET_INLINE_FANOUT_MAX = env.int("WEBSOCKET_INLINE_FANOUT_MAX", default=25)
+WEBSOCKET_POST_CONCURRENCY = env.int("WEBSOCKET_POST_CONCURRENCY", default=8)
+
+# --- Locations and weather ------------------------------------------------------------------
+# Current weather comes from Open-Meteo (no key needed), cached per destination; location
+# history older than the retention window is purged every 15 minutes (apps.locations.tasks).
+OPEN_METEO_BASE_URL = env.str("OPEN_METEO_BASE_URL", default="https://api.open-meteo.com")
+OPEN_METEO_TIMEOUT_SECONDS = env.float("OPEN_METEO_TIMEOUT", default=5.0)
+WEATHER_CACHE_SECONDS = env.int("WEATHER_CACHE_SECONDS", default=15 * 60)
+LOCATION_RETENTION_HOURS = env.int("LOCATION_RETENTION_HOURS", default=24)
+
+# --- Logging -------------------------------------------------------------------------------
+# JSON lines on stdout (CloudWatch ingests them), each with the request id. Request bodies,
+# headers and tokens are never logged.
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "apps.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "apps.core.logging.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.request": {"level": "ERROR"}, "werkzeug": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "nomadcrew.access": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")},
+        "werkzeug": {"level": "WARNING"},
+    },
 }

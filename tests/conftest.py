@@ -135,6 +135,15 @@ def local_signing_key(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def unhashed_static_files(settings):
+    """The hashed manifest exists only after collectstatic (the package test covers that)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def cognito_settings(settings, cognito, local_signing_key):
     settings.COGNITO_USER_POOL_ID = cognito.pool_id
     settings.COGNITO_REGION = REGION
@@ -213,6 +222,32 @@ def jwks_server(cognito):
 
 
 @pytest.fixture
+def s3_bucket(moto_endpoint, settings):
+    """Default storage on a fresh moto S3 bucket, configured as in production but path-style
+    (virtual-host names like bucket.127.0.0.1 don't resolve)."""
+    bucket = f"media-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", region_name=REGION, endpoint_url=moto_endpoint).create_bucket(Bucket=bucket)
+    settings.AWS_STORAGE_BUCKET_NAME = bucket
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": moto_endpoint,
+                "region_name": REGION,
+                "signature_version": "s3v4",
+                "addressing_style": "path",
+                "querystring_expire": 300,
+                "file_overwrite": False,
+                "default_acl": None,
+            },
+        },
+    }
+    return bucket
+
+
+@pytest.fixture
 def api_client():
     return APIClient()
 
@@ -262,3 +297,206 @@ def capture_events(django_capture_on_commit_callbacks):
 
     yield capture
     event_bus.unsubscribe(delivered.append)
+
+
+class ExpoPushStub:
+    """A local stand-in for Expo's push API: records each request and answers one ticket per
+    message (``DeviceNotRegistered`` for tokens in ``unregistered``). The HTTP status is the
+    next of ``next_statuses`` if any, else ``status``; an error status gets Expo's error body."""
+
+    def __init__(self):
+        outer = self
+        self.requests: list[dict] = []
+        self.status = 200
+        self.next_statuses: list[int] = []
+        self.unregistered: set[str] = set()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append({"headers": dict(self.headers), "body": body})
+                status = outer.next_statuses.pop(0) if outer.next_statuses else outer.status
+                if status >= 300:
+                    reply = {"errors": [{"code": "INTERNAL_SERVER_ERROR", "message": "down"}]}
+                else:
+                    reply = {"data": [outer.ticket(message) for message in body]}
+                payload = json.dumps(reply).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/--/api/v2/push/send"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def ticket(self, message: dict) -> dict:
+        if message["to"] in self.unregistered:
+            return {
+                "status": "error",
+                "message": f"{message['to']} is not a registered push notification recipient",
+                "details": {"error": "DeviceNotRegistered"},
+            }
+        return {"status": "ok", "id": str(uuid.uuid4())}
+
+    @property
+    def messages(self) -> list[dict]:
+        return [message for request in self.requests for message in request["body"]]
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def expo_push(settings):
+    """Push turned on and pointed at a local Expo stub."""
+    stub = ExpoPushStub()
+    settings.EXPO_PUSH_ENABLED = True
+    settings.EXPO_PUSH_URL = stub.url
+    settings.EXPO_ACCESS_TOKEN = ""
+    yield stub
+    stub.stop()
+
+
+class TripCrew:
+    """A trip with one user per role plus a stranger; ``client(role)`` signs that user in
+    (lazily: each Cognito sign-in costs a moto round trip)."""
+
+    ROLES = ("owner", "admin", "member", "stranger")
+
+    def __init__(self, trip, users: dict, client_for):
+        self.trip = trip
+        self.users = users
+        self._client_for = client_for
+        self._clients: dict = {}
+
+    def __getattr__(self, name):
+        if name in TripCrew.ROLES:
+            return self.users[name]
+        raise AttributeError(name)
+
+    def client(self, role: str) -> APIClient:
+        if role not in self._clients:
+            self._clients[role] = self._client_for(self.users[role])
+        return self._clients[role]
+
+
+@pytest.fixture
+def trip_with_roles(db, client_for) -> TripCrew:
+    from tests.factories import MembershipFactory, TripFactory, UserFactory
+
+    owner = UserFactory()
+    trip = TripFactory(created_by=owner)
+    admin = MembershipFactory(trip=trip, role="ADMIN").user
+    member = MembershipFactory(trip=trip, role="MEMBER").user
+    users = {"owner": owner, "admin": admin, "member": member, "stranger": UserFactory()}
+    return TripCrew(trip, users, client_for)
+
+
+@pytest.fixture
+def owner_client(trip_with_roles):
+    return trip_with_roles.client("owner")
+
+
+@pytest.fixture
+def trip_admin_client(trip_with_roles):
+    """Not ``admin_client``: that is pytest-django's superuser client for the Django admin."""
+    return trip_with_roles.client("admin")
+
+
+@pytest.fixture
+def member_client(trip_with_roles):
+    return trip_with_roles.client("member")
+
+
+@pytest.fixture
+def stranger_client(trip_with_roles):
+    return trip_with_roles.client("stranger")
+
+
+class OpenMeteoStub:
+    """A local stand-in for Open-Meteo's forecast API: records each query, answers ``body``
+    (bytes; a realistic forecast by default) with ``status`` after sleeping ``delay`` s."""
+
+    FORECAST = {
+        "latitude": 38.72,
+        "longitude": -9.14,
+        "timezone": "GMT",
+        "current": {
+            "time": "2025-06-01T12:00",
+            "interval": 900,
+            "temperature_2m": 24.3,
+            "relative_humidity_2m": 61,
+            "apparent_temperature": 25.1,
+            "is_day": 1,
+            "precipitation": 0.0,
+            "rain": 0.0,
+            "showers": 0.0,
+            "snowfall": 0.0,
+            "weather_code": 2,
+            "cloud_cover": 40,
+            "pressure_msl": 1016.2,
+            "surface_pressure": 1009.8,
+            "wind_speed_10m": 4.2,
+            "wind_direction_10m": 310,
+            "wind_gusts_10m": 8.9,
+        },
+    }
+
+    def __init__(self):
+        outer = self
+        self.queries: list[dict] = []
+        self.status = 200
+        self.body = json.dumps(self.FORECAST).encode()
+        self.delay = 0.0
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                from urllib.parse import parse_qs
+
+                path, _, query = self.path.partition("?")
+                outer.queries.append(
+                    {"path": path, **{k: v[0] for k, v in parse_qs(query).items()}}
+                )
+                if outer.delay:
+                    time.sleep(outer.delay)
+                try:
+                    self.send_response(outer.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(outer.body)))
+                    self.end_headers()
+                    self.wfile.write(outer.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (the timeout test)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def open_meteo(db, settings):
+    """Weather pointed at a local Open-Meteo stub, with an empty weather cache."""
+    from django.core.cache import cache
+
+    stub = OpenMeteoStub()
+    settings.OPEN_METEO_BASE_URL = stub.url
+    settings.OPEN_METEO_TIMEOUT_SECONDS = 2.0
+    cache.clear()
+    yield stub
+    stub.stop()

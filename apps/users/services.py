@@ -5,6 +5,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -63,6 +64,7 @@ def user_onboard(*, token: CognitoToken, username: str | None = None) -> User:
                     "email": email,
                     "username": wanted if explicit else _free_username(wanted),
                     "last_seen_at": timezone.now(),
+                    "password": make_password(None),  # Cognito signs them in; never a password
                 },
             )
             if not created:

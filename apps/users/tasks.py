@@ -1,4 +1,4 @@
-"""Entry points Zappa calls for users: schedules (``events`` in zappa_settings.json) and async tasks.
+"""Users' entry points for Zappa: schedules (``events`` in zappa_settings.json), async tasks.
 
 Zappa calls a scheduled function with ``(event, context)`` and an async task with the task's own
 arguments, in an invocation that is not a request: nothing closes the database connection for

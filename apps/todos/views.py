@@ -1,0 +1,103 @@
+"""HTTP endpoints of a trip's todos (contract §6): parse, authorise, call a service, render."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.querystring import int_param
+from apps.todos import selectors, services
+from apps.todos.models import TodoStatus
+from apps.todos.serializers import (
+    TodoCreateSerializer,
+    TodoListQuerySerializer,
+    TodoSerializer,
+    TodoUpdateSerializer,
+)
+from apps.trips.permissions import TripScopedMixin, check_author_rule
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 100
+MAX_OFFSET = 2**31 - 1
+
+TodoPage = inline_serializer(
+    "TodoPage",
+    {
+        "data": TodoSerializer(many=True),
+        "pagination": inline_serializer(
+            "TodoPagination",
+            {
+                "limit": serializers.IntegerField(),
+                "offset": serializers.IntegerField(),
+                "total": serializers.IntegerField(),
+            },
+        ),
+    },
+)
+DeletedMessage = inline_serializer("TodoDeleted", {"message": serializers.CharField()})
+
+
+class TodoListCreateView(TripScopedMixin, APIView):
+    required_action = {"GET": "todo.read", "POST": "todo.create"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=TodoStatus.values),
+            OpenApiParameter("limit", int, description=f"1-{MAX_LIMIT}, default {DEFAULT_LIMIT}"),
+            OpenApiParameter("offset", int, description="default 0"),
+        ],
+        responses=TodoPage,
+    )
+    def get(self, request, trip_id):
+        query = TodoListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        todos = selectors.todo_list(trip=self.trip, status=query.validated_data.get("status"))
+        # P1 paging is lenient (contract §0.6): bad values mean the default, big ones the cap.
+        limit = int_param(
+            request.query_params.get("limit"), default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
+        )
+        offset = int_param(
+            request.query_params.get("offset"), default=0, minimum=0, maximum=MAX_OFFSET
+        )
+        page = TodoSerializer(todos[offset : offset + limit], many=True).data
+        return Response(
+            {
+                "data": page,
+                "pagination": {"limit": limit, "offset": offset, "total": todos.count()},
+            }
+        )
+
+    @extend_schema(request=TodoCreateSerializer, responses={201: TodoSerializer})
+    def post(self, request, trip_id):
+        serializer = TodoCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        todo = services.todo_create(trip=self.trip, actor=request.user, **serializer.validated_data)
+        return Response(TodoSerializer(todo).data, status=status.HTTP_201_CREATED)
+
+
+class TodoDetailView(TripScopedMixin, APIView):
+    required_action = {"GET": "todo.read", "PUT": "todo.update", "DELETE": "todo.delete"}
+
+    @extend_schema(responses=TodoSerializer)
+    def get(self, request, trip_id, todo_id):
+        todo = selectors.todo_get(trip=self.trip, todo_id=todo_id)
+        return Response(TodoSerializer(todo).data)
+
+    @extend_schema(request=TodoUpdateSerializer, responses=TodoSerializer)
+    def put(self, request, trip_id, todo_id):
+        serializer = TodoUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        todo = selectors.todo_get(trip=self.trip, todo_id=todo_id)
+        # Any member may change the status; content edits are the creator's or ADMIN+'s.
+        if services.todo_content_changes(todo=todo, data=serializer.validated_data):
+            check_author_rule(self.membership, "todo.update", todo.created_by_id)
+        todo = services.todo_update(todo=todo, actor=request.user, data=serializer.validated_data)
+        return Response(TodoSerializer(todo).data)
+
+    @extend_schema(responses=DeletedMessage)
+    def delete(self, request, trip_id, todo_id):
+        todo = selectors.todo_get(trip=self.trip, todo_id=todo_id)
+        check_author_rule(self.membership, "todo.delete", todo.created_by_id)
+        services.todo_delete(todo=todo, actor=request.user)
+        # 200 with a message, not 204: the contract's shape, which the app already handles.
+        return Response({"message": "Todo deleted successfully"})

@@ -1,0 +1,334 @@
+"""Writes to trips and memberships: the business rules of contract §3-4 and their events.
+
+Views authorise with ``apps.trips.permissions`` first; these functions enforce what no role
+can override: the status machine (``trip_change_status`` is its only door), the trip's own
+invariants, the owner's immutability and "a trip always keeps an owner".
+"""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.core.errors import ApplicationError, Conflict, Forbidden, NotFound
+from apps.core.events import publish
+from apps.notifications.models import NotificationType
+from apps.notifications.services import notification_create, notification_create_many
+from apps.trips.models import (
+    STATUS_TRANSITIONS,
+    MemberRole,
+    Membership,
+    MembershipStatus,
+    Trip,
+    TripStatus,
+    can_transition,
+)
+from apps.trips.permissions import trip_not_found
+from apps.trips.selectors import trip_member_user_ids
+from apps.users.selectors import user_get
+
+# What a client may set on a trip; status is not here: it only changes through the machine.
+TRIP_FIELDS = (
+    "name",
+    "description",
+    "start_date",
+    "end_date",
+    "destination_place_id",
+    "destination_address",
+    "destination_name",
+    "destination_latitude",
+    "destination_longitude",
+    "background_image_url",
+)
+
+
+def _trip_update_metadata(trip: Trip, actor, changed_fields: list[str]) -> dict[str, Any]:
+    """The keys the app validates for a trip-updated notification (contract Part 1 §1)."""
+    return {
+        "tripID": str(trip.pk),
+        "tripName": trip.name,
+        "updaterName": actor.display_name,
+        "changedFields": changed_fields,
+    }
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _check_trip(trip: Trip) -> None:
+    """The 400 twins of the table's check constraints, so bad input never reaches them."""
+    if trip.end_date < trip.start_date:
+        raise ApplicationError(
+            "The end date cannot be before the start date.",
+            code="invalid_dates",
+            details={"end_date": ["Must be on or after the start date."]},
+        )
+    if (trip.destination_latitude is None) != (trip.destination_longitude is None):
+        raise ApplicationError(
+            "Give both the destination latitude and longitude, or neither.",
+            code="invalid_coordinates",
+            details={"destination_latitude": ["Latitude and longitude go together."]},
+        )
+
+
+def _lock_trip(trip_id) -> Trip:
+    trip = Trip.objects.alive().select_for_update().filter(pk=trip_id).first()
+    if trip is None:
+        raise trip_not_found()
+    return trip
+
+
+def trip_create(*, user, data: dict[str, Any]) -> Trip:
+    """The trip and its creator's OWNER membership, in one transaction."""
+    trip = Trip(
+        created_by=user,
+        status=data.get("status") or TripStatus.PLANNING,
+        **{field: data[field] for field in TRIP_FIELDS if field in data},
+    )
+    _check_trip(trip)
+    with transaction.atomic():
+        trip.save()
+        Membership.objects.create(trip=trip, user=user, role=MemberRole.OWNER)
+        publish(
+            event_type="TRIP_CREATED",
+            trip_id=trip.pk,
+            user_id=user.pk,
+            payload={"tripName": trip.name},
+        )
+    return trip
+
+
+def trip_change_status(*, trip: Trip, actor, status: str) -> Trip:
+    """Move a trip along the status machine; anything else is a 409."""
+    with transaction.atomic():
+        locked = _lock_trip(trip.pk)
+        old_status = locked.status
+        if not can_transition(old_status, status):
+            raise Conflict(
+                f"A trip cannot go from {old_status} to {status}.",
+                code="invalid_status_transition",
+                details={"status": [f"Allowed from {old_status}: {_allowed(old_status)}."]},
+            )
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+        publish(
+            event_type="TRIP_STATUS_UPDATED",
+            trip_id=locked.pk,
+            user_id=actor.pk,
+            payload={"old_status": old_status, "new_status": status},
+        )
+        notification_create_many(
+            user_ids=trip_member_user_ids(trip_id=locked.pk, exclude_user_id=actor.pk),
+            type=NotificationType.TRIP_UPDATED,
+            metadata=_trip_update_metadata(locked, actor, ["status"]),
+        )
+    return locked
+
+
+def _allowed(status: str) -> str:
+    targets = sorted(STATUS_TRANSITIONS.get(status, ()))
+    return ", ".join(targets) if targets else "none (final)"
+
+
+def trip_update(*, trip: Trip, actor, data: dict[str, Any]) -> Trip:
+    """Partial update. A ``status`` different from the current one goes through
+    ``trip_change_status``; the same status is no change (a PUT states the desired object)."""
+    with transaction.atomic():
+        locked = _lock_trip(trip.pk)
+        changed: list[str] = []
+        new_status = data.get("status")
+        if new_status and new_status != locked.status:
+            locked = trip_change_status(trip=locked, actor=actor, status=new_status)
+            changed.append("status")
+        fields = [f for f in TRIP_FIELDS if f in data and getattr(locked, f) != data[f]]
+        for field in fields:
+            setattr(locked, field, data[field])
+        if fields:
+            _check_trip(locked)
+            locked.save(update_fields=[*fields, "updated_at"])
+            changed.extend(fields)
+        if changed:
+            publish(
+                event_type="TRIP_UPDATED",
+                trip_id=locked.pk,
+                user_id=actor.pk,
+                payload={"changedFields": [_camel(f) for f in changed]},
+            )
+            if fields:  # a status change was notified by trip_change_status
+                notification_create_many(
+                    user_ids=trip_member_user_ids(trip_id=locked.pk, exclude_user_id=actor.pk),
+                    type=NotificationType.TRIP_UPDATED,
+                    metadata=_trip_update_metadata(locked, actor, [_camel(f) for f in fields]),
+                )
+    return locked
+
+
+def trip_delete(*, trip: Trip, actor) -> None:
+    """Soft delete: the trip disappears from every route; its rows stay for audit."""
+    with transaction.atomic():
+        locked = _lock_trip(trip.pk)
+        locked.deleted_at = timezone.now()
+        locked.save(update_fields=["deleted_at", "updated_at"])
+        publish(event_type="TRIP_DELETED", trip_id=locked.pk, user_id=actor.pk, payload={})
+
+
+def membership_add(*, trip: Trip, actor, user_id, role: str) -> Membership:
+    """Add (or reactivate) a member as ADMIN or MEMBER. Also used by invitation acceptance,
+    with the invitee as ``actor``."""
+    if role == MemberRole.OWNER:
+        raise Forbidden("The OWNER role cannot be assigned.", code="owner_role_forbidden")
+    user = user_get(user_id)
+    if user is None:
+        raise NotFound("User not found.", code="user_not_found")
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update().filter(trip=trip, user_id=user.pk).first()
+        )
+        if membership is not None and membership.is_active:
+            raise _already_member()
+        if membership is not None:
+            membership.role = role
+            membership.status = MembershipStatus.ACTIVE
+            membership.save(update_fields=["role", "status", "updated_at"])
+        else:
+            try:
+                with transaction.atomic():
+                    membership = Membership.objects.create(trip=trip, user=user, role=role)
+            except IntegrityError:
+                raise _already_member() from None  # a concurrent add won the race
+        publish(event_type="MEMBER_ADDED", trip_id=trip.pk, user_id=user.pk, payload={"role": role})
+        publish(
+            event_type="TRIP_MEMBER_JOINED",
+            trip_id=trip.pk,
+            user_id=user.pk,
+            payload={"userId": str(user.pk), "role": role, "addedBy": str(actor.pk)},
+        )
+        if str(actor.pk) != str(user.pk):  # an invitee accepting already knows
+            notification_create(
+                user_id=user.pk,
+                type=NotificationType.MEMBER_ADDED,
+                metadata={
+                    "tripID": str(trip.pk),
+                    "tripName": trip.name,
+                    "addedUserID": str(user.pk),
+                    "addedUserName": user.display_name,
+                    "adderUserID": str(actor.pk),
+                    "adderUserName": actor.display_name,
+                },
+            )
+    return membership
+
+
+def _already_member() -> Conflict:
+    return Conflict("This user is already a member of this trip.", code="already_member")
+
+
+def _active_membership_for_update(trip: Trip, user_id) -> Membership:
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .filter(trip=trip, user_id=user_id, status=MembershipStatus.ACTIVE)
+        .first()
+    )
+    if membership is None:
+        raise NotFound("This user is not a member of this trip.", code="member_not_found")
+    return membership
+
+
+def membership_remove(*, trip: Trip, actor, user_id) -> None:
+    """Deactivate a membership: the actor leaving, or an owner removing someone else.
+
+    Owners can't be removed by others, and the last owner can't leave: the trip's owner
+    memberships are locked first, so two owners leaving at once can't both succeed.
+    """
+    leaving = str(user_id) == str(actor.pk)
+    with transaction.atomic():
+        owner_ids = {
+            str(owner_id)
+            for owner_id in Membership.objects.select_for_update()
+            .filter(trip=trip, role=MemberRole.OWNER, status=MembershipStatus.ACTIVE)
+            .order_by("pk")
+            .values_list("user_id", flat=True)
+        }
+        membership = _active_membership_for_update(trip, user_id)
+        if membership.role == MemberRole.OWNER:
+            if not leaving:
+                raise Forbidden("An owner cannot be removed by others.", code="owner_immutable")
+            if not owner_ids - {str(user_id)}:
+                raise ApplicationError(
+                    "The last owner cannot leave the trip.",
+                    code="last_owner",
+                    details={"member_id": ["There must be at least one owner in the trip."]},
+                )
+        membership.status = MembershipStatus.INACTIVE
+        membership.save(update_fields=["status", "updated_at"])
+        publish(event_type="MEMBER_REMOVED", trip_id=trip.pk, user_id=user_id, payload={})
+        publish(
+            event_type="TRIP_MEMBER_LEFT",
+            trip_id=trip.pk,
+            user_id=user_id,
+            payload={"userId": str(user_id), "removedBy": str(actor.pk)},
+        )
+        left = {
+            "tripID": str(trip.pk),
+            "tripName": trip.name,
+            "memberID": str(user_id),
+            "memberName": membership.user.display_name,
+        }
+        notification_create_many(
+            user_ids=trip_member_user_ids(trip_id=trip.pk, exclude_user_id=actor.pk),
+            type=NotificationType.TRIP_MEMBER_LEFT,
+            metadata=left,
+        )
+        if not leaving:
+            notification_create(
+                user_id=user_id,
+                type=NotificationType.MEMBERSHIP_CHANGE,
+                metadata={**left, "removed": True, "updaterName": actor.display_name},
+            )
+
+
+def membership_change_role(*, trip: Trip, actor, user_id, role: str) -> Membership:
+    """Set an ADMIN or MEMBER role. OWNER is neither assignable nor changeable."""
+    if role == MemberRole.OWNER:
+        raise Forbidden("The OWNER role cannot be assigned.", code="owner_immutable")
+    with transaction.atomic():
+        membership = _active_membership_for_update(trip, user_id)
+        if membership.role == MemberRole.OWNER:
+            raise Forbidden("An owner's role cannot be changed.", code="owner_immutable")
+        old_role = membership.role
+        if old_role == role:
+            return membership
+        membership.role = role
+        membership.save(update_fields=["role", "updated_at"])
+        publish(
+            event_type="MEMBER_ROLE_UPDATED",
+            trip_id=trip.pk,
+            user_id=membership.user_id,
+            payload={"old_role": old_role, "new_role": role},
+        )
+        publish(
+            event_type="TRIP_MEMBER_UPDATED",
+            trip_id=trip.pk,
+            user_id=membership.user_id,
+            payload={
+                "userId": str(membership.user_id),
+                "oldRole": old_role,
+                "newRole": role,
+                "updatedBy": str(actor.pk),
+            },
+        )
+        notification_create(
+            user_id=membership.user_id,
+            type=NotificationType.MEMBERSHIP_CHANGE,
+            metadata={
+                "tripID": str(trip.pk),
+                "tripName": trip.name,
+                "oldRole": old_role,
+                "newRole": role,
+                "updaterName": actor.display_name,
+            },
+        )
+    return membership

@@ -1,0 +1,338 @@
+"""Members over HTTP: list, add (and re-add), remove, leave, change role, and their events."""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.trips.models import Membership
+from tests.factories import MembershipFactory, UserFactory
+from tests.trips.events import trip_events
+
+pytestmark = pytest.mark.django_db
+
+
+def members_url(trip, suffix=""):
+    return f"/v1/trips/{trip.pk}/members{suffix}"
+
+
+def membership(crew, user):
+    return Membership.objects.get(trip=crew.trip, user=user)
+
+
+def event_summary(events):
+    return [(event.type, event.user_id, event.payload) for event in trip_events(events)]
+
+
+# --- list -----------------------------------------------------------------------------------
+
+
+def test_list_gives_active_members_with_users_oldest_first(trip_with_roles):
+    crew = trip_with_roles
+    MembershipFactory(trip=crew.trip, status="INACTIVE")
+    response = crew.client("member").get(members_url(crew.trip))
+    assert response.status_code == 200
+    body = response.json()
+    assert [item["membership"]["userId"] for item in body] == [
+        str(crew.owner.pk),
+        str(crew.admin.pk),
+        str(crew.member.pk),
+    ]
+    first = body[0]
+    owner_row = membership(crew, crew.owner)
+    assert first["membership"] == {
+        "id": str(owner_row.pk),
+        "tripId": str(crew.trip.pk),
+        "userId": str(crew.owner.pk),
+        "role": "OWNER",
+        "status": "ACTIVE",
+        "createdAt": owner_row.created_at.isoformat().replace("+00:00", "Z"),
+        "updatedAt": owner_row.updated_at.isoformat().replace("+00:00", "Z"),
+    }
+    assert first["user"] == {
+        "id": str(crew.owner.pk),
+        "email": crew.owner.email,
+        "username": crew.owner.username,
+        "firstName": crew.owner.first_name,
+        "lastName": crew.owner.last_name,
+        "avatarUrl": "",
+        "displayName": crew.owner.display_name,
+    }
+
+
+def test_list_query_count_does_not_grow_with_members(
+    trip_with_roles, django_assert_max_num_queries
+):
+    crew = trip_with_roles
+    client = crew.client("member")
+    with CaptureQueriesContext(connection) as few:
+        client.get(members_url(crew.trip))
+    MembershipFactory.create_batch(30, trip=crew.trip)
+    with django_assert_max_num_queries(3):
+        response = client.get(members_url(crew.trip))
+    assert len(response.json()) == 33
+    with CaptureQueriesContext(connection) as many:
+        client.get(members_url(crew.trip))
+    assert len(few) == len(many)
+
+
+# --- add ------------------------------------------------------------------------------------
+
+
+def test_owner_adds_a_member(trip_with_roles, capture_events, client_for):
+    crew = trip_with_roles
+    newcomer = UserFactory()
+    with capture_events() as events:
+        response = crew.client("owner").post(
+            members_url(crew.trip), {"userId": str(newcomer.pk), "role": "admin"}, format="json"
+        )
+    assert response.status_code == 201, response.content
+    row = membership(crew, newcomer)
+    assert (row.role, row.status) == ("ADMIN", "ACTIVE")
+    assert response.json() == {
+        "id": str(row.pk),
+        "tripId": str(crew.trip.pk),
+        "userId": str(newcomer.pk),
+        "role": "ADMIN",
+        "status": "ACTIVE",
+        "createdAt": row.created_at.isoformat().replace("+00:00", "Z"),
+        "updatedAt": row.updated_at.isoformat().replace("+00:00", "Z"),
+    }
+    assert event_summary(events) == [
+        ("MEMBER_ADDED", str(newcomer.pk), {"role": "ADMIN"}),
+        (
+            "TRIP_MEMBER_JOINED",
+            str(newcomer.pk),
+            {"userId": str(newcomer.pk), "role": "ADMIN", "addedBy": str(crew.owner.pk)},
+        ),
+    ]
+    # The newcomer now sees the trip.
+    assert crew.trip.name in [t["name"] for t in client_for(newcomer).get("/v1/trips").json()]
+
+
+def test_re_adding_a_former_member_reactivates_them(trip_with_roles, capture_events):
+    crew = trip_with_roles
+    former = MembershipFactory(trip=crew.trip, role="ADMIN", status="INACTIVE")
+    with capture_events() as events:
+        response = crew.client("owner").post(
+            members_url(crew.trip), {"userId": str(former.user_id), "role": "MEMBER"}
+        )
+    assert response.status_code == 201, response.content
+    row = Membership.objects.get(trip=crew.trip, user_id=former.user_id)
+    assert row.pk == former.pk
+    assert (row.role, row.status) == ("MEMBER", "ACTIVE")
+    assert response.json()["id"] == str(former.pk)
+    assert [e.type for e in trip_events(events)] == ["MEMBER_ADDED", "TRIP_MEMBER_JOINED"]
+
+
+def test_adding_an_active_member_is_409(trip_with_roles, capture_events):
+    crew = trip_with_roles
+    with capture_events() as events:
+        response = crew.client("owner").post(
+            members_url(crew.trip), {"userId": str(crew.member.pk), "role": "ADMIN"}
+        )
+    assert response.status_code == 409
+    assert response.json()["code"] == "already_member"
+    assert membership(crew, crew.member).role == "MEMBER"
+    assert events == []
+
+
+def test_owner_role_cannot_be_assigned_by_adding(trip_with_roles):
+    crew = trip_with_roles
+    newcomer = UserFactory()
+    response = crew.client("owner").post(
+        members_url(crew.trip), {"userId": str(newcomer.pk), "role": "OWNER"}
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "owner_role_forbidden"
+    assert not Membership.objects.filter(user=newcomer).exists()
+
+
+def test_adding_an_unknown_user_is_404(trip_with_roles):
+    crew = trip_with_roles
+    response = crew.client("owner").post(
+        members_url(crew.trip), {"userId": str(uuid.uuid4()), "role": "MEMBER"}
+    )
+    assert response.status_code == 404
+    assert response.json()["code"] == "user_not_found"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"userId": "nope", "role": "MEMBER"}, {"userId": str(uuid.uuid4()), "role": "GUEST"}],
+)
+def test_invalid_add_bodies_are_400(trip_with_roles, body):
+    crew = trip_with_roles
+    response = crew.client("owner").post(members_url(crew.trip), body, format="json")
+    assert response.status_code == 400
+    assert Membership.objects.filter(trip=crew.trip).count() == 3
+
+
+# --- remove and leave -----------------------------------------------------------------------
+
+
+def test_owner_removes_a_member(trip_with_roles, capture_events):
+    crew = trip_with_roles
+    with capture_events() as events:
+        response = crew.client("owner").delete(members_url(crew.trip, f"/{crew.admin.pk}"))
+    assert response.status_code == 204
+    assert membership(crew, crew.admin).status == "INACTIVE"
+    assert event_summary(events) == [
+        ("MEMBER_REMOVED", str(crew.admin.pk), {}),
+        (
+            "TRIP_MEMBER_LEFT",
+            str(crew.admin.pk),
+            {"userId": str(crew.admin.pk), "removedBy": str(crew.owner.pk)},
+        ),
+    ]
+    assert crew.client("admin").get(f"/v1/trips/{crew.trip.pk}").status_code == 404
+
+
+def test_member_leaves_by_deleting_their_own_membership(trip_with_roles, capture_events):
+    crew = trip_with_roles
+    with capture_events() as events:
+        response = crew.client("member").delete(members_url(crew.trip, f"/{crew.member.pk}"))
+    assert response.status_code == 204
+    assert membership(crew, crew.member).status == "INACTIVE"
+    assert [e.type for e in trip_events(events)] == ["MEMBER_REMOVED", "TRIP_MEMBER_LEFT"]
+    assert trip_events(events)[1].payload == {
+        "userId": str(crew.member.pk),
+        "removedBy": str(crew.member.pk),
+    }
+
+
+def test_removing_a_non_member_is_404(trip_with_roles):
+    crew = trip_with_roles
+    former = MembershipFactory(trip=crew.trip, status="INACTIVE")
+    for user_id in (crew.stranger.pk, former.user_id, uuid.uuid4()):
+        response = crew.client("owner").delete(members_url(crew.trip, f"/{user_id}"))
+        assert response.status_code == 404
+        assert response.json()["code"] == "member_not_found"
+
+
+def test_the_last_owner_cannot_leave(trip_with_roles, capture_events):
+    crew = trip_with_roles
+    with capture_events() as events:
+        response = crew.client("owner").delete(members_url(crew.trip, f"/{crew.owner.pk}"))
+    assert response.status_code == 400
+    assert response.json()["code"] == "last_owner"
+    assert membership(crew, crew.owner).status == "ACTIVE"
+    assert events == []
+
+
+def test_an_owner_may_leave_while_another_owner_remains(trip_with_roles):
+    crew = trip_with_roles
+    MembershipFactory(trip=crew.trip, role="OWNER")
+    response = crew.client("owner").delete(members_url(crew.trip, f"/{crew.owner.pk}"))
+    assert response.status_code == 204
+    assert membership(crew, crew.owner).status == "INACTIVE"
+
+
+def test_an_owner_cannot_be_removed_by_another_owner(trip_with_roles):
+    crew = trip_with_roles
+    co_owner = MembershipFactory(trip=crew.trip, role="OWNER")
+    response = crew.client("owner").delete(members_url(crew.trip, f"/{co_owner.user_id}"))
+    assert response.status_code == 403
+    assert response.json()["code"] == "owner_immutable"
+    co_owner.refresh_from_db()
+    assert co_owner.status == "ACTIVE"
+
+
+def test_an_inactive_owner_does_not_count_as_the_remaining_owner(trip_with_roles):
+    crew = trip_with_roles
+    MembershipFactory(trip=crew.trip, role="OWNER", status="INACTIVE")
+    response = crew.client("owner").delete(members_url(crew.trip, f"/{crew.owner.pk}"))
+    assert response.status_code == 400
+    assert response.json()["code"] == "last_owner"
+
+
+def test_a_member_who_left_can_be_added_back(trip_with_roles):
+    crew = trip_with_roles
+    crew.client("member").delete(members_url(crew.trip, f"/{crew.member.pk}"))
+    response = crew.client("owner").post(
+        members_url(crew.trip), {"userId": str(crew.member.pk), "role": "MEMBER"}
+    )
+    assert response.status_code == 201
+    assert membership(crew, crew.member).status == "ACTIVE"
+    assert crew.client("member").get(f"/v1/trips/{crew.trip.pk}").status_code == 200
+
+
+# --- change role ----------------------------------------------------------------------------
+
+
+def test_admin_promotes_a_member(trip_with_roles, capture_events):
+    crew = trip_with_roles
+    with capture_events() as events:
+        response = crew.client("admin").put(
+            members_url(crew.trip, f"/{crew.member.pk}/role"), {"role": "admin"}
+        )
+    assert response.status_code == 200, response.content
+    row = membership(crew, crew.member)
+    assert row.role == "ADMIN"
+    assert response.json()["role"] == "ADMIN"
+    assert response.json()["id"] == str(row.pk)
+    assert response.json()["status"] == "ACTIVE"
+    assert event_summary(events) == [
+        ("MEMBER_ROLE_UPDATED", str(crew.member.pk), {"old_role": "MEMBER", "new_role": "ADMIN"}),
+        (
+            "TRIP_MEMBER_UPDATED",
+            str(crew.member.pk),
+            {
+                "userId": str(crew.member.pk),
+                "oldRole": "MEMBER",
+                "newRole": "ADMIN",
+                "updatedBy": str(crew.admin.pk),
+            },
+        ),
+    ]
+
+
+def test_setting_the_same_role_changes_nothing(trip_with_roles, capture_events):
+    crew = trip_with_roles
+    with capture_events() as events:
+        response = crew.client("owner").put(
+            members_url(crew.trip, f"/{crew.member.pk}/role"), {"role": "MEMBER"}
+        )
+    assert response.status_code == 200
+    assert events == []
+
+
+def test_owner_role_cannot_be_assigned(trip_with_roles):
+    crew = trip_with_roles
+    response = crew.client("owner").put(
+        members_url(crew.trip, f"/{crew.admin.pk}/role"), {"role": "OWNER"}
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "owner_immutable"
+    assert membership(crew, crew.admin).role == "ADMIN"
+
+
+@pytest.mark.parametrize("caller", ["owner", "admin"])
+def test_an_owners_role_cannot_be_changed(trip_with_roles, caller):
+    crew = trip_with_roles
+    response = crew.client(caller).put(
+        members_url(crew.trip, f"/{crew.owner.pk}/role"), {"role": "MEMBER"}
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "owner_immutable"
+    assert membership(crew, crew.owner).role == "OWNER"
+
+
+def test_changing_the_role_of_a_non_member_is_404(trip_with_roles):
+    crew = trip_with_roles
+    response = crew.client("owner").put(
+        members_url(crew.trip, f"/{crew.stranger.pk}/role"), {"role": "ADMIN"}
+    )
+    assert response.status_code == 404
+    assert response.json()["code"] == "member_not_found"
+
+
+@pytest.mark.parametrize("body", [{}, {"role": "boss"}])
+def test_invalid_role_bodies_are_400(trip_with_roles, body):
+    crew = trip_with_roles
+    response = crew.client("owner").put(
+        members_url(crew.trip, f"/{crew.member.pk}/role"), body, format="json"
+    )
+    assert response.status_code == 400
+    assert membership(crew, crew.member).role == "MEMBER"
