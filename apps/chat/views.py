@@ -27,6 +27,7 @@ def _message_response(message, *, viewer, status_code=status.HTTP_200_OK) -> Res
 
 
 class MessageListView(TripScopedMixin, APIView):
+    throttle_scope = {"POST": "chat_send"}
     required_action = {"GET": "chat.read", "POST": "chat.create"}
 
     @extend_schema(

@@ -44,6 +44,7 @@ def _details(invitation_id) -> Invitation:
 
 
 class TripInvitationListView(TripScopedMixin, APIView):
+    throttle_scope = {"POST": "invitations"}
     required_action = {"GET": "invitation.list", "POST": "invitation.create"}
 
     @extend_schema(responses=TripInvitationSerializer(many=True))
@@ -92,6 +93,8 @@ class InvitationDetailView(APIView):
 
 
 class InvitationAcceptView(APIView):
+    throttle_scope = "invitations"
+
     @extend_schema(request=None, responses=TripMembershipSerializer)
     def post(self, request, invitation_id):
         membership = services.invitation_accept(invitation_id=invitation_id, user=request.user)
@@ -99,6 +102,8 @@ class InvitationAcceptView(APIView):
 
 
 class InvitationDeclineView(APIView):
+    throttle_scope = "invitations"
+
     @extend_schema(request=None, responses={204: None})
     def post(self, request, invitation_id):
         services.invitation_decline(invitation_id=invitation_id, user=request.user)
@@ -106,6 +111,8 @@ class InvitationDeclineView(APIView):
 
 
 class InvitationTokenAcceptView(APIView):
+    throttle_scope = "invitations"
+
     @extend_schema(request=InvitationTokenSerializer, responses=TripMembershipSerializer)
     def post(self, request):
         invitation_id = services.invitation_id_from_token(_token_from_body(request))
@@ -114,6 +121,8 @@ class InvitationTokenAcceptView(APIView):
 
 
 class InvitationTokenDeclineView(APIView):
+    throttle_scope = "invitations"
+
     @extend_schema(request=InvitationTokenSerializer, responses={204: None})
     def post(self, request):
         invitation_id = services.invitation_id_from_token(_token_from_body(request))

@@ -55,6 +55,8 @@ def _trip_page(trips, params) -> Response:
 
 
 class TripListCreateView(APIView):
+    throttle_scope = {"POST": "trip_create"}
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=["PLANNING", "ACTIVE", "COMPLETED", "CANCELLED"]),
