@@ -59,5 +59,16 @@ token: export DJANGO_DEBUG ?= true
 token: $(VENV)/.runtime
 	@$(PY) manage.py dev_token $(EMAIL) $(if $(GROUPS),--groups $(GROUPS))
 
+# The Lambda zip of a Zappa stage, exactly as `zappa deploy/update` builds it: scripts/zappa runs
+# Zappa from build/.package-venv (requirements.txt only, Linux wheels; no AWS credentials needed).
+STAGE ?= dev
+package:
+	scripts/zappa package $(STAGE) -o build/nomadcrew-$(STAGE).zip
+
+# Cold start of that package against a bare Django project packaged the same way (markdown).
+.PHONY: bench-cold-start
+bench-cold-start: $(VENV)/.dev
+	scripts/with-test-database $(PY) bench/cold_start.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build staticfiles

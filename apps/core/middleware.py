@@ -6,6 +6,8 @@ import re
 import time
 import uuid
 
+from django.utils.functional import SimpleLazyObject, empty
+
 from apps.core.logging import current_request_id
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -44,7 +46,11 @@ class RequestContextMiddleware:
     @staticmethod
     def _log(request, response, started):
         match = getattr(request, "resolver_match", None)
-        user = getattr(request, "user", None)
+        # Only a user already loaded: resolving a lazy session user here would query the
+        # database after the response was decided (and fail again if the database is down).
+        user = request.__dict__.get("user")
+        if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+            user = None
         access_log.info(
             "%s %s %s",
             request.method,

@@ -1,0 +1,94 @@
+"""infrastructure/*.yaml: valid CloudFormation (cfn-lint), and its outputs are exactly what the
+settings read and zappa_settings.json expects."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scripts.stack_outputs import environment_name, zappa_values
+from tests.package.conftest import ROOT, stage_settings
+
+TEMPLATES = sorted((ROOT / "infrastructure").glob("*.yaml"))
+TEMPLATE = ROOT / "infrastructure" / "nomadcrew.yaml"
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (!Ref, !Sub...) read as plain values."""
+
+
+_CloudFormationLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def _outputs() -> dict:
+    return yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)["Outputs"]  # noqa: S506
+
+
+def _read_by_the_app() -> str:
+    """Where environment variables are read: settings, and the Lambda secrets loader."""
+    return "\n".join(
+        (ROOT / path).read_text() for path in ["nomadcrew/settings.py", "nomadcrew/lambda_app.py"]
+    )
+
+
+def test_templates_exist():
+    assert TEMPLATE in TEMPLATES
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
+def test_cfn_lint_passes(template: Path):
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    result = subprocess.run(  # noqa: S603 - the linter on our own template
+        [str(cfn_lint), str(template)], capture_output=True, text=True, check=False, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "output", [name for name in _outputs() if not name.startswith("Zappa")], ids=str
+)
+def test_each_environment_output_is_a_variable_the_app_reads(output):
+    variable = environment_name(output)
+    assert _outputs()[output]["Description"].startswith(variable)
+    assert re.search(rf"[\"']{variable}[\"']", _read_by_the_app()), variable
+    for stage in ["dev", "prod"]:
+        configured = stage_settings(stage)["aws_environment_variables"]
+        assert variable in configured, (stage, variable)
+
+
+def test_every_placeholder_in_zappa_settings_names_a_template_output():
+    text = (ROOT / "zappa_settings.json").read_text()
+    placeholders = set(re.findall(r"REPLACE-([A-Za-z]+)", text))
+    assert placeholders
+    assert placeholders <= set(_outputs())
+
+
+def test_stack_outputs_fill_the_zappa_stage():
+    outputs = {name: f"value-of-{name}" for name in _outputs()}
+    outputs["ZappaSubnetIds"] = "subnet-a,subnet-b"
+    values = zappa_values(outputs)
+
+    assert values["vpc_config"] == {
+        "SubnetIds": ["subnet-a", "subnet-b"],
+        "SecurityGroupIds": ["value-of-ZappaSecurityGroupIds"],
+    }
+    assert values["role_arn"] == "value-of-ZappaRoleArn"
+    assert values["s3_bucket"] == "value-of-ZappaDeploymentBucket"
+    assert values["dead_letter_arn"] == "value-of-ZappaDeadLetterArn"
+    environment = values["aws_environment_variables"]
+    assert environment["COGNITO_USER_POOL_ID"] == "value-of-CognitoUserPoolId"
+    assert environment["AWS_S3_REGION_NAME"] == "value-of-AwsS3RegionName"
+    assert not any(name.startswith("ZAPPA") for name in environment)
+    json.dumps(values)  # pasteable into zappa_settings.json
+
+
+def test_cognito_pool_has_the_admins_group_the_settings_expect():
+    resources = yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)["Resources"]  # noqa: S506
+    groups = [r for r in resources.values() if r["Type"] == "AWS::Cognito::UserPoolGroup"]
+    assert [g["Properties"]["GroupName"] for g in groups] == [
+        stage_settings("dev")["environment_variables"]["COGNITO_ADMIN_GROUP"]
+    ]
