@@ -306,6 +306,10 @@ AWS_SES_REGION_ENDPOINT_URL = env.str(
     "AWS_SES_REGION_ENDPOINT_URL", default=f"https://{AWS_SES_REGION_ENDPOINT}"
 )
 
+# --- Trips ---------------------------------------------------------------------------------
+# The daily schedule moves trips to ACTIVE on their start date and COMPLETED after their end.
+TRIP_STATUS_AUTO_ADVANCE = env.bool("TRIP_STATUS_AUTO_ADVANCE", default=True)
+
 # --- Invitations ----------------------------------------------------------------------------
 # How long an invitation (and its emailed link) stays valid, and where its links point.
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)

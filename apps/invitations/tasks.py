@@ -6,37 +6,17 @@ connection, so each entry point drops unusable ones itself. Both are safe to run
 """
 
 import logging
-from functools import wraps
 
-from django.db import connections
 from zappa.asynchronous import task
 
+from apps.core.tasks import fresh_connections
 from apps.invitations import services
 
 logger = logging.getLogger(__name__)
 
 
-def _close_old_connections() -> None:
-    """Django's close_old_connections, sparing a connection inside a transaction (a caller's)."""
-    for connection in connections.all(initialized_only=True):
-        if not connection.in_atomic_block:
-            connection.close_if_unusable_or_obsolete()
-
-
-def _fresh_connections(func):
-    @wraps(func)
-    def run(*args, **kwargs):
-        _close_old_connections()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            _close_old_connections()
-
-    return run
-
-
 @task
-@_fresh_connections
+@fresh_connections
 def send_invitation_email(invitation_id: str) -> bool:
     """Email the invitee their link, once: a second run finds ``email_sent_at`` set and does
     nothing. Never raises (the request that scheduled it has already answered)."""
@@ -50,7 +30,7 @@ def send_invitation_email(invitation_id: str) -> bool:
     return sent
 
 
-@_fresh_connections
+@fresh_connections
 def expire_pending_invitations(event=None, context=None) -> int:
     """Hourly (``events`` in zappa_settings.json): PENDING invitations past their expiry become
     EXPIRED. Returns how many changed."""

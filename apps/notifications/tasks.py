@@ -5,9 +5,13 @@ Lambda it runs inline. Either way the task takes ids, re-reads, and is safe to r
 """
 
 import logging
+from datetime import timedelta
 
+from django.utils import timezone
 from zappa.asynchronous import task
 
+from apps.core.tasks import fresh_connections
+from apps.notifications.models import Notification
 from apps.notifications.services import notification_push
 
 logger = logging.getLogger(__name__)
@@ -31,3 +35,15 @@ def send_push_notifications(notification_ids: list[str]) -> None:
             result.failed_batches,
             result.deactivated_tokens,
         )
+
+
+READ_NOTIFICATION_RETENTION = timedelta(days=30)
+
+
+@fresh_connections
+def purge_read_notifications(event=None, context=None) -> int:
+    """Daily: delete notifications read more than 30 days ago; unread ones stay. Idempotent."""
+    cutoff = timezone.now() - READ_NOTIFICATION_RETENTION
+    deleted, _ = Notification.objects.filter(read=True, read_at__lt=cutoff).delete()
+    logger.info("purged %d read notifications older than %s", deleted, cutoff.date())
+    return deleted

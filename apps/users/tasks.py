@@ -7,12 +7,11 @@ it, so each entry point does that itself. Every task is safe to run twice.
 
 import logging
 from datetime import timedelta
-from functools import wraps
 
-from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.tasks import fresh_connections
 from apps.users.models import PushToken
 
 logger = logging.getLogger(__name__)
@@ -20,28 +19,7 @@ logger = logging.getLogger(__name__)
 STALE_PUSH_TOKEN_DAYS = 90
 
 
-def _close_old_connections() -> None:
-    """Django's close_old_connections, sparing a connection inside a transaction (a caller's)."""
-    for connection in connections.all(initialized_only=True):
-        if not connection.in_atomic_block:
-            connection.close_if_unusable_or_obsolete()
-
-
-def _task(func):
-    """Drop unusable or expired connections before and after, as a request would."""
-
-    @wraps(func)
-    def run(*args, **kwargs):
-        _close_old_connections()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            _close_old_connections()
-
-    return run
-
-
-@_task
+@fresh_connections
 def deactivate_stale_push_tokens(event=None, context=None, *, days: int = STALE_PUSH_TOKEN_DAYS):
     """Weekly: deactivate push tokens not used for ``days`` (counting from creation if never
     used), so notifications stop going to devices that are gone. Returns how many it turned off.

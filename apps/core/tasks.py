@@ -1,0 +1,29 @@
+"""What every Zappa entry point (schedule or async task) shares.
+
+Such an invocation is not a request: nothing closes its database connection, so a connection
+that died while the container was frozen would fail the task. Each entry point is wrapped in
+``fresh_connections``, which does what Django does around a request.
+"""
+
+from functools import wraps
+
+from django.db import connections
+
+
+def close_old_connections() -> None:
+    """Django's close_old_connections, sparing a connection inside a transaction (a caller's)."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+
+
+def fresh_connections(func):
+    @wraps(func)
+    def run(*args, **kwargs):
+        close_old_connections()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return run
