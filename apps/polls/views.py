@@ -4,12 +4,12 @@ Poll and option ids in the path are matched as strings and parsed here, so a mal
 the contract's 400 rather than a 404.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.querystring import int_param
+from apps.core.pagination import OffsetPage, offset_page_parameters, offset_page_schema
 from apps.polls import selectors, services
 from apps.polls.serializers import (
     PollCreateSerializer,
@@ -21,22 +21,8 @@ from apps.trips.permissions import TripScopedMixin, check_author_rule
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-MAX_OFFSET = 2**31 - 1
 
-PollPage = inline_serializer(
-    "PollPage",
-    {
-        "data": PollSerializer(many=True),
-        "pagination": inline_serializer(
-            "PollPagination",
-            {
-                "limit": serializers.IntegerField(),
-                "offset": serializers.IntegerField(),
-                "total": serializers.IntegerField(),
-            },
-        ),
-    },
-)
+PollPage = offset_page_schema("Poll", PollSerializer)
 Message = inline_serializer("PollMessage", {"message": serializers.CharField()})
 
 
@@ -62,28 +48,16 @@ class PollListCreateView(TripPollView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("limit", int, description=f"1-{MAX_LIMIT}, default {DEFAULT_LIMIT}"),
-            OpenApiParameter("offset", int, description="default 0"),
+            *offset_page_parameters(default_limit=DEFAULT_LIMIT, max_limit=MAX_LIMIT),
         ],
         responses=PollPage,
     )
     def get(self, request, trip_id):
-        # P1 paging is lenient (contract §0.6): bad values mean the default, big ones the cap.
-        limit = int_param(
-            request.query_params.get("limit"), default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
-        )
-        offset = int_param(
-            request.query_params.get("offset"), default=0, minimum=0, maximum=MAX_OFFSET
-        )
+        page = OffsetPage.from_request(request, default_limit=DEFAULT_LIMIT, max_limit=MAX_LIMIT)
         polls, total = selectors.poll_page(
-            trip=self.trip, viewer=request.user, limit=limit, offset=offset
+            trip=self.trip, viewer=request.user, limit=page.limit, offset=page.offset
         )
-        return Response(
-            {
-                "data": PollSerializer(polls, many=True).data,
-                "pagination": {"limit": limit, "offset": offset, "total": total},
-            }
-        )
+        return Response(page.body(PollSerializer(polls, many=True).data, total=total))
 
     @extend_schema(request=PollCreateSerializer, responses={201: PollSerializer})
     def post(self, request, trip_id):

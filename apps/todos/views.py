@@ -5,7 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.querystring import int_param
+from apps.core.pagination import OffsetPage, offset_page_parameters, offset_page_schema
 from apps.todos import selectors, services
 from apps.todos.models import TodoStatus
 from apps.todos.serializers import (
@@ -18,22 +18,8 @@ from apps.trips.permissions import TripScopedMixin, check_author_rule
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 100
-MAX_OFFSET = 2**31 - 1
 
-TodoPage = inline_serializer(
-    "TodoPage",
-    {
-        "data": TodoSerializer(many=True),
-        "pagination": inline_serializer(
-            "TodoPagination",
-            {
-                "limit": serializers.IntegerField(),
-                "offset": serializers.IntegerField(),
-                "total": serializers.IntegerField(),
-            },
-        ),
-    },
-)
+TodoPage = offset_page_schema("Todo", TodoSerializer)
 DeletedMessage = inline_serializer("TodoDeleted", {"message": serializers.CharField()})
 
 
@@ -43,8 +29,7 @@ class TodoListCreateView(TripScopedMixin, APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=TodoStatus.values),
-            OpenApiParameter("limit", int, description=f"1-{MAX_LIMIT}, default {DEFAULT_LIMIT}"),
-            OpenApiParameter("offset", int, description="default 0"),
+            *offset_page_parameters(default_limit=DEFAULT_LIMIT, max_limit=MAX_LIMIT),
         ],
         responses=TodoPage,
     )
@@ -52,20 +37,9 @@ class TodoListCreateView(TripScopedMixin, APIView):
         query = TodoListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         todos = selectors.todo_list(trip=self.trip, status=query.validated_data.get("status"))
-        # P1 paging is lenient (contract §0.6): bad values mean the default, big ones the cap.
-        limit = int_param(
-            request.query_params.get("limit"), default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
-        )
-        offset = int_param(
-            request.query_params.get("offset"), default=0, minimum=0, maximum=MAX_OFFSET
-        )
-        page = TodoSerializer(todos[offset : offset + limit], many=True).data
-        return Response(
-            {
-                "data": page,
-                "pagination": {"limit": limit, "offset": offset, "total": todos.count()},
-            }
-        )
+        page = OffsetPage.from_request(request, default_limit=DEFAULT_LIMIT, max_limit=MAX_LIMIT)
+        items = TodoSerializer(todos[page.offset : page.offset + page.limit], many=True).data
+        return Response(page.body(items, total=todos.count()))
 
     @extend_schema(request=TodoCreateSerializer, responses={201: TodoSerializer})
     def post(self, request, trip_id):
