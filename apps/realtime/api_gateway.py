@@ -1,0 +1,152 @@
+"""The API Gateway transport's sending side: events to connections through the management API.
+
+Any Lambda invocation can publish (a REST request, a WebSocket frame, a task): ``deliver`` looks
+up the event's connections in PostgreSQL and posts to each with ``post_to_connection`` on
+``WEBSOCKET_API_ENDPOINT``. A ``GoneException`` means API Gateway closed the socket: its row is
+deleted. Any other failure is logged and never reaches the request that published. More than
+``WEBSOCKET_INLINE_FANOUT_MAX`` connections are served by an async task instead, so a request
+never waits on a large fan-out.
+"""
+
+import dataclasses
+import json
+import logging
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+
+from apps.core.events import Event
+from apps.realtime import selectors, services
+
+logger = logging.getLogger(__name__)
+
+MEMBER_ADDED = "MEMBER_ADDED"
+_REGION_IN_ENDPOINT = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com")
+_CLIENT_CONFIG = {
+    "connect_timeout": 2,
+    "read_timeout": 5,
+    "retries": {"max_attempts": 2, "mode": "standard"},
+}
+
+_clients: dict[str, Any] = {}
+_clients_lock = threading.Lock()
+
+
+def endpoint_for(request_context: dict[str, Any] | None = None) -> str:
+    """The setting; inside a WebSocket invocation, the API that invoked us if it is unset."""
+    if settings.WEBSOCKET_API_ENDPOINT:
+        return settings.WEBSOCKET_API_ENDPOINT
+    if request_context and request_context.get("domainName"):
+        stage = request_context.get("stage")
+        return f"https://{request_context['domainName']}" + (f"/{stage}" if stage else "")
+    return ""
+
+
+def management_client(endpoint: str):
+    """One client per endpoint and process (boto3 clients are thread-safe and slow to make)."""
+    with _clients_lock:
+        client = _clients.get(endpoint)
+        if client is None:
+            match = _REGION_IN_ENDPOINT.search(endpoint)
+            region = (match and match.group(1)) or settings.WEBSOCKET_API_REGION or None
+            client = boto3.client(
+                "apigatewaymanagementapi",
+                endpoint_url=endpoint,
+                region_name=region,
+                config=Config(
+                    **_CLIENT_CONFIG,
+                    max_pool_connections=max(10, settings.WEBSOCKET_POST_CONCURRENCY),
+                ),
+            )
+            _clients[endpoint] = client
+        return client
+
+
+@dataclass
+class PostResult:
+    sent: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def _is_gone(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "GoneException"
+
+
+def post(connection_ids: list[str], message: dict[str, Any], *, endpoint: str) -> PostResult:
+    """Post one message to each connection; rows of connections that are gone are deleted."""
+    result = PostResult()
+    if not connection_ids or not endpoint:
+        return result
+    client = management_client(endpoint)
+    data = json.dumps(message, separators=(",", ":")).encode()
+
+    def post_one(connection_id: str) -> None:
+        try:
+            client.post_to_connection(ConnectionId=connection_id, Data=data)
+        except ClientError as error:
+            if _is_gone(error):
+                result.gone.append(connection_id)
+                return
+            result.failed.append(connection_id)
+            logger.warning("post_to_connection %s failed: %s", connection_id, error)
+        except BotoCoreError as error:
+            result.failed.append(connection_id)
+            logger.warning("post_to_connection %s failed: %s", connection_id, error)
+        else:
+            result.sent.append(connection_id)
+
+    workers = min(settings.WEBSOCKET_POST_CONCURRENCY, len(connection_ids))
+    if workers <= 1:
+        for connection_id in connection_ids:
+            post_one(connection_id)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(post_one, connection_ids))
+    if result.gone:
+        services.connections_delete(connection_ids=result.gone)
+    return result
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """A JSON-safe form of the event for an async task's arguments."""
+    data = dataclasses.asdict(event)
+    data["recipient_user_ids"] = list(event.recipient_user_ids)
+    return data
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    return Event(**{**data, "recipient_user_ids": tuple(data.get("recipient_user_ids") or ())})
+
+
+def deliver_now(event: Event, *, endpoint: str) -> PostResult:
+    """Post the event to every connection it is for, from this invocation."""
+    connection_ids = selectors.connection_ids_for_event(event)
+    return post(connection_ids, event.envelope(), endpoint=endpoint)
+
+
+def deliver(event: Event) -> None:
+    """An ``apps.core.events`` subscriber (after commit)."""
+    endpoint = endpoint_for()
+    if not endpoint:
+        logger.warning("WEBSOCKET_API_ENDPOINT is not set: %s %s not sent", event.type, event.id)
+        return
+    if event.type == MEMBER_ADDED and event.trip_id and event.user_id:
+        services.connections_resubscribe(user_id=event.user_id, trip_id=event.trip_id)
+    connection_ids = selectors.connection_ids_for_event(event)
+    if len(connection_ids) > settings.WEBSOCKET_INLINE_FANOUT_MAX:
+        from apps.realtime.tasks import fan_out_event
+
+        try:
+            fan_out_event(event_to_dict(event))
+            return
+        except Exception:
+            logger.exception("could not hand %s %s to a task; sending inline", event.type, event.id)
+    post(connection_ids, event.envelope(), endpoint=endpoint)

@@ -1,0 +1,56 @@
+"""Reads for the API Gateway transport: which open connections an event goes to."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.core.events import Event
+from apps.realtime.models import WebSocketConnection
+
+MEMBER_REMOVED = "MEMBER_REMOVED"
+
+
+def live_connections():
+    return WebSocketConnection.objects.filter(expires_at__gt=timezone.now())
+
+
+def connection_for_message(connection_id: str) -> WebSocketConnection | None:
+    """The open connection a frame came in on, with its user (one query)."""
+    return live_connections().select_related("user").filter(connection_id=connection_id).first()
+
+
+def connection_ids_for_event(event: Event) -> list[str]:
+    """Connections that must receive ``event``, in one query.
+
+    People-addressed events go to their users. A trip's event goes to its ACTIVE members as
+    they are now (a join or a removal counts at once), and ``MEMBER_REMOVED`` to the removed
+    user as well, so they learn about it; a connection that unsubscribed from the trip is left
+    out.
+    """
+    if event.recipient_user_ids:
+        return list(
+            live_connections()
+            .filter(user_id__in=event.recipient_user_ids)
+            .order_by("connection_id")
+            .values_list("connection_id", flat=True)
+        )
+    if not event.trip_id:
+        return []
+    from apps.trips.models import Membership, MembershipStatus
+
+    members = Membership.objects.filter(
+        trip_id=event.trip_id, status=MembershipStatus.ACTIVE
+    ).values("user_id")
+    audience = Q(user_id__in=members)
+    if event.type == MEMBER_REMOVED and event.user_id:
+        audience |= Q(user_id=event.user_id)
+    rows = (
+        live_connections()
+        .filter(audience)
+        .order_by("connection_id")
+        .values_list("connection_id", "unsubscribed_trip_ids")
+    )
+    return [cid for cid, muted in rows if event.trip_id not in (muted or ())]
+
+
+def live_connection_ids() -> list[str]:
+    return list(live_connections().values_list("connection_id", flat=True))

@@ -1,0 +1,19 @@
+"""The ``apps.core.events`` subscribers: one per transport, each gated by REALTIME_TRANSPORTS."""
+
+from django.conf import settings
+
+from apps.core.events import Event
+
+
+def via_channels(event: Event) -> None:
+    if "channels" in settings.REALTIME_TRANSPORTS:
+        from apps.realtime import channel_layer
+
+        channel_layer.deliver(event)
+
+
+def via_apigateway(event: Event) -> None:
+    if "apigateway" in settings.REALTIME_TRANSPORTS:
+        from apps.realtime import api_gateway
+
+        api_gateway.deliver(event)
