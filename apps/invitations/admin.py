@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from apps.invitations.models import Invitation, InvitationStatus
+from apps.trips.admin import TripAdmin
 
 TIMESTAMPS = ["created_at", "updated_at", "email_sent_at", "responded_at"]
 ANSWERED = (InvitationStatus.ACCEPTED, InvitationStatus.DECLINED)
@@ -65,3 +66,7 @@ class InvitationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
     readonly_fields = ["id", "resend_count", "revoked_by", *TIMESTAMPS]
+
+
+# The trip page shows its invitations too; attached from here so trips needn't know invitations.
+TripAdmin.inlines = [*TripAdmin.inlines, InvitationInline]

@@ -81,3 +81,12 @@ def test_the_inline_lists_a_trips_invitations(staff):
     assert {form.instance.pk for form in formset.forms} == {i.pk for i in invitations}
     assert all(isinstance(form, InvitationAdminForm) for form in formset.forms)
     assert Invitation.objects.count() == 3
+
+
+def test_trip_admin_page_shows_the_trips_invitations(client):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    invitation = InvitationFactory(invitee_email="inline.guest@example.com")
+    client.force_login(staff)
+    response = client.get(f"/admin/trips/trip/{invitation.trip_id}/change/")
+    assert response.status_code == 200
+    assert b"inline.guest@example.com" in response.content
