@@ -124,6 +124,46 @@ def async_task_event(task_path: str, *args, **kwargs) -> dict:
     }
 
 
+def ws_event(route: str, connection_id: str, *, body=None, query=None, headers=None) -> dict:
+    """An event as API Gateway's WebSocket API hands it to Lambda."""
+    event_type = {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}.get(route, "MESSAGE")
+    request_context = {
+        "routeKey": route,
+        "eventType": event_type,
+        "extendedRequestId": uuid.uuid4().hex,
+        "requestTime": "23/Nov/2026:10:00:00 +0000",
+        "messageDirection": "IN",
+        "stage": "dev",
+        "connectedAt": 1795428000000,
+        "requestTimeEpoch": 1795428000000,
+        "identity": {"sourceIp": "203.0.113.7", "userAgent": "okhttp/4.9.2"},
+        "requestId": uuid.uuid4().hex,
+        "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
+        "connectionId": connection_id,
+        "apiId": "abc123",
+    }
+    event: dict = {"requestContext": request_context, "isBase64Encoded": False}
+    if route == "$connect":
+        event["headers"] = {
+            "Host": "abc123.execute-api.us-east-1.amazonaws.com",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Version": "13",
+            "X-Forwarded-For": "203.0.113.7",
+            **(headers or {}),
+        }
+        event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
+        if query:
+            event["queryStringParameters"] = dict(query)
+            event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
+    elif route == "$disconnect":
+        request_context.update({"disconnectStatusCode": 1001, "disconnectReason": "Going away"})
+        event["headers"] = {"Host": "abc123.execute-api.us-east-1.amazonaws.com"}
+    else:
+        request_context["messageId"] = uuid.uuid4().hex[:16]
+        event["body"] = body if isinstance(body, str) or body is None else json.dumps(body)
+    return event
+
+
 def body_bytes(response: dict) -> bytes:
     body = response.get("body") or ""
     return base64.b64decode(body) if response.get("isBase64Encoded") else body.encode()

@@ -32,6 +32,7 @@ from tests.package.events import (
     json_body,
     rest_event,
     scheduled_event,
+    ws_event,
 )
 
 CUSTOM_DOMAIN = "api-dev.nomadcrew.uk"
@@ -203,11 +204,31 @@ def test_async_task_event_runs_the_task(lambda_function, signed_up, throwaway_da
     assert not _is_active(throwaway_database, token)
 
 
-@pytest.mark.skip(reason="deferred: WebSocket $connect/$default/$disconnect events (realtime app)")
-def test_websocket_routes_through_the_handler(lambda_function):
-    """Hook for the realtime app: zappa_settings.json names apps.realtime.lambda_ws as the
-    websocket_handler_module; send requestContext.eventType CONNECT/MESSAGE/DISCONNECT events
-    with routeKey $connect/$default/$disconnect and assert the statusCode each returns."""
+def test_websocket_routes_through_the_handler(lambda_function, signed_up, throwaway_database):
+    """$connect stores the connection, $default answers, $disconnect removes it; a bad token
+    is refused at the handshake (zappa_settings.json: websocket_handler_module)."""
+    token = signed_up["Authorization"].removeprefix("Bearer ")
+    connection_id = f"pkg{uuid.uuid4().hex[:12]}="
+
+    def stored() -> bool:
+        rows = throwaway_database.query(
+            "SELECT 1 FROM realtime_websocketconnection WHERE connection_id = %s", (connection_id,)
+        )
+        return bool(rows)
+
+    refused = lambda_function.invoke(ws_event("$connect", "pkgrefused=", query={"token": "x"}))
+    assert refused["statusCode"] == 401
+
+    connected = lambda_function.invoke(ws_event("$connect", connection_id, query={"token": token}))
+    assert connected["statusCode"] == 200
+    assert stored()
+
+    answered = lambda_function.invoke(ws_event("$default", connection_id, body={"type": "ping"}))
+    assert answered["statusCode"] == 200
+
+    closed = lambda_function.invoke(ws_event("$disconnect", connection_id))
+    assert closed["statusCode"] == 200
+    assert not stored()
 
 
 # --- HTTP: REST API (v1) and HTTP API (v2) payloads --------------------------------------------

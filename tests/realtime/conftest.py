@@ -15,6 +15,8 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from rest_framework.test import APIClient
 
+from tests.package.events import ws_event  # noqa: F401 - shared by both suites
+
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
 MOTO_ACCOUNT = "123456789012"
@@ -211,46 +213,6 @@ def management_api(moto_endpoint, settings):
     yield api
     api.reset()
     api_gateway._clients.clear()
-
-
-def ws_event(route: str, connection_id: str, *, body=None, query=None, headers=None) -> dict:
-    """An event as API Gateway's WebSocket API hands it to Lambda."""
-    event_type = {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}.get(route, "MESSAGE")
-    request_context = {
-        "routeKey": route,
-        "eventType": event_type,
-        "extendedRequestId": uuid.uuid4().hex,
-        "requestTime": "23/Nov/2026:10:00:00 +0000",
-        "messageDirection": "IN",
-        "stage": "dev",
-        "connectedAt": 1795428000000,
-        "requestTimeEpoch": 1795428000000,
-        "identity": {"sourceIp": "203.0.113.7", "userAgent": "okhttp/4.9.2"},
-        "requestId": uuid.uuid4().hex,
-        "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
-        "connectionId": connection_id,
-        "apiId": "abc123",
-    }
-    event: dict = {"requestContext": request_context, "isBase64Encoded": False}
-    if route == "$connect":
-        event["headers"] = {
-            "Host": "abc123.execute-api.us-east-1.amazonaws.com",
-            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-            "Sec-WebSocket-Version": "13",
-            "X-Forwarded-For": "203.0.113.7",
-            **(headers or {}),
-        }
-        event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
-        if query:
-            event["queryStringParameters"] = dict(query)
-            event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
-    elif route == "$disconnect":
-        request_context.update({"disconnectStatusCode": 1001, "disconnectReason": "Going away"})
-        event["headers"] = {"Host": "abc123.execute-api.us-east-1.amazonaws.com"}
-    else:
-        request_context["messageId"] = uuid.uuid4().hex[:16]
-        event["body"] = body if isinstance(body, str) or body is None else json.dumps(body)
-    return event
 
 
 @pytest.fixture
