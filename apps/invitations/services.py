@@ -217,16 +217,27 @@ def invitation_create(*, trip: Trip, inviter, email: str, role: str) -> tuple[In
     return existing, False
 
 
+def _event_payload(invitation: Invitation) -> dict:
+    return {
+        "invitation_id": str(invitation.pk),
+        "invitee_email": invitation.invitee_email,
+        "role": invitation.role,
+    }
+
+
+def _record_answer(invitation: Invitation, user, status: str, now) -> None:
+    invitation.status = status
+    invitation.invitee = user
+    invitation.responded_at = now
+    invitation.save(update_fields=["status", "invitee", "responded_at", "updated_at"])
+
+
 def _announce_created(invitation: Invitation) -> None:
     publish(
         event_type="TRIP_INVITATION_CREATED",
         trip_id=invitation.trip_id,
         user_id=invitation.inviter_id,
-        payload={
-            "invitation_id": str(invitation.pk),
-            "invitee_email": invitation.invitee_email,
-            "role": invitation.role,
-        },
+        payload=_event_payload(invitation),
     )
     if invitation.invitee_id is not None:
         notification_create(
@@ -248,10 +259,7 @@ def invitation_accept(*, invitation_id, user) -> Membership:
         membership = membership_add(
             trip=invitation.trip, actor=user, user_id=user.pk, role=invitation.role
         )
-        invitation.status = InvitationStatus.ACCEPTED
-        invitation.invitee = user
-        invitation.responded_at = now
-        invitation.save(update_fields=["status", "invitee", "responded_at", "updated_at"])
+        _record_answer(invitation, user, InvitationStatus.ACCEPTED, now)
         _announce_answer(invitation, user, "TRIP_INVITATION_ACCEPTED")
     return membership
 
@@ -263,10 +271,7 @@ def invitation_decline(*, invitation_id, user) -> Invitation:
         invitation = _lock(invitation_id)
         check_invitee(invitation, user)
         _check_open(invitation, now)
-        invitation.status = InvitationStatus.DECLINED
-        invitation.invitee = user
-        invitation.responded_at = now
-        invitation.save(update_fields=["status", "invitee", "responded_at", "updated_at"])
+        _record_answer(invitation, user, InvitationStatus.DECLINED, now)
         _announce_answer(invitation, user, "TRIP_INVITATION_DECLINED")
     return invitation
 
@@ -276,11 +281,7 @@ def _announce_answer(invitation: Invitation, user, event_type: str) -> None:
         event_type=event_type,
         trip_id=invitation.trip_id,
         user_id=user.pk,
-        payload={
-            "invitation_id": str(invitation.pk),
-            "invitee_email": invitation.invitee_email,
-            "role": invitation.role,
-        },
+        payload=_event_payload(invitation),
     )
     if invitation.inviter_id is not None:
         notification_create(
@@ -306,12 +307,7 @@ def invitation_revoke(*, trip: Trip, invitation_id, actor) -> Invitation:
             event_type="TRIP_INVITATION_DECLINED",
             trip_id=trip.pk,
             user_id=actor.pk,
-            payload={
-                "invitation_id": str(invitation.pk),
-                "invitee_email": invitation.invitee_email,
-                "role": invitation.role,
-                "revoked": True,
-            },
+            payload={**_event_payload(invitation), "revoked": True},
         )
     return invitation
 
