@@ -25,6 +25,16 @@ def _invitation(m):
     return f"{inviter} invited you to {_text(m, 'tripName', default='a trip')}"
 
 
+def _invitation_accepted(m):
+    invitee = _text(m, "inviteeName", default="Someone")
+    return f"{invitee} accepted your invitation to {_text(m, 'tripName', default='your trip')}"
+
+
+def _invitation_declined(m):
+    invitee = _text(m, "inviteeName", default="Someone")
+    return f"{invitee} declined your invitation to {_text(m, 'tripName', default='your trip')}"
+
+
 def _chat(m):
     return f"{_text(m, 'senderName', default='Someone')} sent a message"
 
@@ -56,6 +66,8 @@ def _member_left(m):
 _BUILDERS = {
     "TRIP_INVITATION": _invitation,
     "TRIP_INVITATION_RECEIVED": _invitation,
+    "TRIP_INVITATION_ACCEPTED": _invitation_accepted,
+    "TRIP_INVITATION_DECLINED": _invitation_declined,
     "CHAT_MESSAGE": _chat,
     "NEW_CHAT_MESSAGE": _chat,
     "MEMBER_ADDED": _member_joined,

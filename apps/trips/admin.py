@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.trips.models import Membership, Trip
+from apps.trips.models import Membership, Trip, TripImage
 
 
 class MembershipInline(admin.TabularInline):
@@ -9,6 +9,18 @@ class MembershipInline(admin.TabularInline):
     fields = ["user", "role", "status", "created_at", "updated_at"]
     readonly_fields = ["created_at", "updated_at"]
     raw_id_fields = ["user"]
+
+
+class TripImageInline(admin.TabularInline):
+    """Support removes an offending image here; the object in storage is left (harmless)."""
+
+    model = TripImage
+    extra = 0
+    fields = ["key", "uploaded_by", "created_at"]
+    readonly_fields = ["key", "uploaded_by", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # images arrive through uploads, not typed keys
 
 
 @admin.register(Trip)
@@ -31,7 +43,7 @@ class TripAdmin(admin.ModelAdmin):
     date_hierarchy = "start_date"
     ordering = ["-start_date"]
     readonly_fields = ["id", "created_at", "updated_at"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, TripImageInline]
 
 
 @admin.register(Membership)

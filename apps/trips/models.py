@@ -73,6 +73,9 @@ class Trip(BaseModel):
         max_length=16, choices=TripStatus.choices, default=TripStatus.PLANNING
     )
     background_image_url = models.CharField(max_length=512, blank=True, default="")
+    # An uploaded trip image chosen as the background; it wins over ``background_image_url``
+    # and is rendered as a short-lived URL, since stored presigned URLs would expire.
+    background_image_key = models.CharField(max_length=512, blank=True, default="")
     # A deleted account must not take its trips away from the other members.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -160,3 +163,23 @@ class Membership(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.status == MembershipStatus.ACTIVE
+
+
+class TripImage(BaseModel):
+    """A photo uploaded to a trip's gallery. ``key`` is the object's key in the media storage."""
+
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="images")
+    key = models.CharField(max_length=512, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trip_images",
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["trip", "-created_at"], name="trip_image_trip_idx")]
+
+    def __str__(self):
+        return self.key

@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from apps.trips.models import Membership, MembershipStatus, Trip
+from apps.trips.models import Membership, MembershipStatus, Trip, TripImage
 
 
 def _active_member_count() -> Subquery:
@@ -85,3 +85,8 @@ def trip_member_user_ids(*, trip_id, exclude_user_id=None) -> list[str]:
     if exclude_user_id is not None:
         members = members.exclude(user_id=exclude_user_id)
     return [str(user_id) for user_id in members.values_list("user_id", flat=True)]
+
+
+def trip_image_list(*, trip) -> QuerySet[TripImage]:
+    """The trip's gallery, newest first (the trip is joined for ``isBackground``)."""
+    return TripImage.objects.filter(trip=trip).select_related("trip").order_by("-created_at", "-id")

@@ -7,7 +7,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.trips.models import MemberRole, Membership, Trip, TripStatus
+from apps.core.media import media_url
+from apps.trips.models import MemberRole, Membership, Trip, TripImage, TripStatus
 from apps.users.serializers import UserSummarySerializer
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -124,6 +125,7 @@ class TripSerializer(serializers.ModelSerializer):
     start_date = TripDateField()
     end_date = TripDateField()
     created_by = serializers.UUIDField(source="created_by_id", read_only=True, allow_null=True)
+    background_image_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Trip
@@ -146,15 +148,23 @@ class TripSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_background_image_url(self, trip) -> str:
+        """An uploaded background (a fresh short-lived URL) wins over a URL the client set."""
+        if trip.background_image_key:
+            return media_url(trip.background_image_key)
+        return trip.background_image_url
+
 
 class TripListItemSerializer(TripSerializer):
-    """A Trip in lists, with the annotated member count and the caller's role."""
+    """A Trip in lists, with the annotated member count and the caller's role.
+    ``participantCount`` is the name the app's trip cards read; ``memberCount`` the contract's."""
 
     member_count = serializers.IntegerField(read_only=True)
+    participant_count = serializers.IntegerField(source="member_count", read_only=True)
     role = serializers.ChoiceField(choices=MemberRole.choices, read_only=True)
 
     class Meta(TripSerializer.Meta):
-        fields = [*TripSerializer.Meta.fields, "member_count", "role"]
+        fields = [*TripSerializer.Meta.fields, "member_count", "participant_count", "role"]
         read_only_fields = fields
 
 
@@ -250,3 +260,35 @@ class MemberAddSerializer(serializers.Serializer):
 
 class MemberRoleSerializer(serializers.Serializer):
     role = UpperChoiceField(choices=MemberRole.choices)
+
+
+class TripImageSerializer(serializers.ModelSerializer):
+    """A gallery image; ``url`` is short-lived, so clients re-list rather than store it."""
+
+    trip_id = serializers.UUIDField(read_only=True)
+    uploaded_by = serializers.UUIDField(source="uploaded_by_id", read_only=True, allow_null=True)
+    url = serializers.SerializerMethodField()
+    is_background = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TripImage
+        fields = ["id", "trip_id", "url", "uploaded_by", "is_background", "created_at"]
+        read_only_fields = fields
+
+    def get_url(self, image) -> str:
+        return media_url(image.key)
+
+    def get_is_background(self, image) -> bool:
+        return image.key == image.trip.background_image_key
+
+
+class TripImageConfirmSerializer(serializers.Serializer):
+    """Step 2 of a direct upload: the key returned with the upload form."""
+
+    key = serializers.CharField(max_length=512)
+    set_as_background = serializers.BooleanField(default=False)
+
+
+class TripImageFileSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    set_as_background = serializers.BooleanField(default=False)

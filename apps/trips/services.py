@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.core import media
 from apps.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from apps.core.events import publish
 from apps.notifications.models import NotificationType
@@ -20,6 +21,7 @@ from apps.trips.models import (
     Membership,
     MembershipStatus,
     Trip,
+    TripImage,
     TripStatus,
     can_transition,
 )
@@ -147,7 +149,11 @@ def trip_update(*, trip: Trip, actor, data: dict[str, Any]) -> Trip:
             setattr(locked, field, data[field])
         if fields:
             _check_trip(locked)
-            locked.save(update_fields=[*fields, "updated_at"])
+            saved = list(fields)
+            if "background_image_url" in fields and locked.background_image_key:
+                locked.background_image_key = ""  # a URL set explicitly replaces the upload
+                saved.append("background_image_key")
+            locked.save(update_fields=[*saved, "updated_at"])
             changed.extend(fields)
         if changed:
             publish(
@@ -332,3 +338,47 @@ def membership_change_role(*, trip: Trip, actor, user_id, role: str) -> Membersh
             },
         )
     return membership
+
+
+def _background_changed(trip: Trip, actor) -> None:
+    publish(
+        event_type="TRIP_UPDATED",
+        trip_id=trip.pk,
+        user_id=actor.pk,
+        payload={"changedFields": ["backgroundImageUrl"]},
+    )
+
+
+def trip_image_add(*, trip: Trip, actor, key: str, set_as_background: bool = False) -> TripImage:
+    """Record an uploaded image (its key already checked by ``media``), optionally as the
+    trip's background."""
+    with transaction.atomic():
+        locked = _lock_trip(trip.pk)
+        try:
+            with transaction.atomic():
+                image = TripImage.objects.create(trip=locked, key=key, uploaded_by=actor)
+        except IntegrityError:
+            raise Conflict(
+                "That upload is already in the trip's images.", code="image_already_added"
+            ) from None
+        if set_as_background:
+            locked.background_image_key = key
+            locked.save(update_fields=["background_image_key", "updated_at"])
+            _background_changed(locked, actor)
+    image.trip = locked
+    return image
+
+
+def trip_image_delete(*, trip: Trip, actor, image_id) -> None:
+    """Delete the row now and the object after commit; deleting the background clears it."""
+    with transaction.atomic():
+        locked = _lock_trip(trip.pk)
+        image = TripImage.objects.filter(trip=locked, pk=image_id).first()
+        if image is None:
+            raise NotFound("Image not found.", code="image_not_found")
+        image.delete()
+        if locked.background_image_key == image.key:
+            locked.background_image_key = ""
+            locked.save(update_fields=["background_image_key", "updated_at"])
+            _background_changed(locked, actor)
+        transaction.on_commit(lambda: media.delete_quietly(image.key))

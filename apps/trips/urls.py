@@ -19,4 +19,15 @@ urlpatterns = [
         views.MemberRoleView.as_view(),
         name="trip-member-role",
     ),
+    path("trips/<uuid:trip_id>/images", views.TripImageListView.as_view(), name="trip-images"),
+    path(
+        "trips/<uuid:trip_id>/images/upload-url",
+        views.TripImageUploadUrlView.as_view(),
+        name="trip-image-upload",
+    ),
+    path(
+        "trips/<uuid:trip_id>/images/<uuid:image_id>",
+        views.TripImageDetailView.as_view(),
+        name="trip-image",
+    ),
 ]

@@ -5,13 +5,19 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core import media
+from apps.core.pagination import OffsetPage, offset_page_parameters, offset_page_schema
 from apps.core.querystring import int_param
+from apps.core.serializers import UploadFormSerializer, UploadRequestSerializer
 from apps.trips import selectors, services
 from apps.trips.permissions import TripScopedMixin
 from apps.trips.serializers import (
     MemberAddSerializer,
     MemberRoleSerializer,
     TripCreatedSerializer,
+    TripImageConfirmSerializer,
+    TripImageFileSerializer,
+    TripImageSerializer,
     TripInputSerializer,
     TripListItemSerializer,
     TripListQuerySerializer,
@@ -203,3 +209,81 @@ class MemberRoleView(TripScopedMixin, APIView):
             role=serializer.validated_data["role"],
         )
         return Response(TripMembershipSerializer(membership).data)
+
+
+IMAGE_PAGE_LIMIT = 50
+
+
+class TripImageListView(TripScopedMixin, APIView):
+    """The trip's gallery (MEMBER+) and adding to it (ADMIN+): JSON ``{key}`` after a direct
+    upload to S3, or a multipart ``file``."""
+
+    required_action = {"GET": "image.read", "POST": "image.upload"}
+    throttle_scope = {"POST": "uploads"}
+
+    @extend_schema(
+        parameters=offset_page_parameters(default_limit=IMAGE_PAGE_LIMIT),
+        responses=offset_page_schema("TripImage", TripImageSerializer),
+    )
+    def get(self, request, trip_id):
+        page = OffsetPage.from_request(request, default_limit=IMAGE_PAGE_LIMIT)
+        images = selectors.trip_image_list(trip=self.trip)
+        window = images[page.offset : page.offset + page.limit]
+        return Response(page.body(TripImageSerializer(window, many=True).data, images.count()))
+
+    @extend_schema(
+        request={
+            "application/json": TripImageConfirmSerializer,
+            "multipart/form-data": TripImageFileSerializer,
+        },
+        responses={201: TripImageSerializer},
+    )
+    def post(self, request, trip_id):
+        if request.content_type.startswith(("multipart/", "application/x-www-form-urlencoded")):
+            serializer = TripImageFileSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            key = media.store_upload(
+                kind=media.TRIP_IMAGE,
+                owner_id=self.trip.pk,
+                upload=serializer.validated_data["file"],
+            )
+        else:
+            serializer = TripImageConfirmSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            key = media.confirm_upload(
+                kind=media.TRIP_IMAGE, owner_id=self.trip.pk, key=serializer.validated_data["key"]
+            )
+        image = services.trip_image_add(
+            trip=self.trip,
+            actor=request.user,
+            key=key,
+            set_as_background=serializer.validated_data["set_as_background"],
+        )
+        return Response(TripImageSerializer(image).data, status=status.HTTP_201_CREATED)
+
+
+class TripImageUploadUrlView(TripScopedMixin, APIView):
+    """Step 1 of a direct upload: a presigned POST form for the trip's image prefix."""
+
+    required_action = "image.upload"
+    throttle_scope = "uploads"
+
+    @extend_schema(request=UploadRequestSerializer, responses=UploadFormSerializer)
+    def post(self, request, trip_id):
+        serializer = UploadRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        form = media.presigned_upload(
+            kind=media.TRIP_IMAGE,
+            owner_id=self.trip.pk,
+            content_type=serializer.validated_data["content_type"],
+        )
+        return Response(UploadFormSerializer(form).data)
+
+
+class TripImageDetailView(TripScopedMixin, APIView):
+    required_action = "image.delete"
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, trip_id, image_id):
+        services.trip_image_delete(trip=self.trip, actor=request.user, image_id=image_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -166,20 +166,6 @@ class PushTokenDeregisterSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=255)
 
 
-class AvatarUploadRequestSerializer(serializers.Serializer):
-    content_type = serializers.CharField(max_length=100)
-
-
-class AvatarUploadFormSerializer(serializers.Serializer):
-    """Where and how to POST the file: the form fields go first, the file last."""
-
-    url = serializers.URLField()
-    fields = serializers.DictField(child=serializers.CharField())
-    key = serializers.CharField()
-    max_bytes = serializers.IntegerField()
-    expires_at = serializers.DateTimeField()
-
-
 class AvatarConfirmSerializer(serializers.Serializer):
     key = serializers.CharField(max_length=512)
 

@@ -11,13 +11,12 @@ from apps.core import media
 from apps.core.errors import Forbidden, NotFound
 from apps.core.permissions import HasCognitoIdentity, IsAppAdmin
 from apps.core.querystring import int_param
+from apps.core.serializers import UploadFormSerializer, UploadRequestSerializer
 from apps.users import selectors, services
 from apps.users.models import User
 from apps.users.serializers import (
     AvatarConfirmSerializer,
     AvatarFileSerializer,
-    AvatarUploadFormSerializer,
-    AvatarUploadRequestSerializer,
     ContactEmailSerializer,
     OffsetPageQuerySerializer,
     OnboardSerializer,
@@ -177,16 +176,16 @@ class AvatarUploadUrlView(APIView):
 
     throttle_scope = "uploads"
 
-    @extend_schema(request=AvatarUploadRequestSerializer, responses=AvatarUploadFormSerializer)
+    @extend_schema(request=UploadRequestSerializer, responses=UploadFormSerializer)
     def post(self, request):
-        serializer = AvatarUploadRequestSerializer(data=request.data)
+        serializer = UploadRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         form = media.presigned_upload(
             kind=media.AVATAR,
             owner_id=request.user.pk,
             content_type=serializer.validated_data["content_type"],
         )
-        return Response(AvatarUploadFormSerializer(form).data)
+        return Response(UploadFormSerializer(form).data)
 
 
 class AvatarConfirmView(APIView):

@@ -14,6 +14,7 @@ FULL = {
     "assignerName": "Eve",
     "completerName": "Finn",
     "todoTitle": "Book ferry",
+    "inviteeName": "Gus",
 }
 
 ROWS = [
@@ -41,6 +42,16 @@ ROWS = [
         "Someone completed: a task",
     ),
     (["TRIP_MEMBER_LEFT"], "Dev left Lisbon", "A member left your trip"),
+    (
+        ["TRIP_INVITATION_ACCEPTED"],
+        "Gus accepted your invitation to Lisbon",
+        "Someone accepted your invitation to your trip",
+    ),
+    (
+        ["TRIP_INVITATION_DECLINED"],
+        "Gus declined your invitation to Lisbon",
+        "Someone declined your invitation to your trip",
+    ),
 ]
 CASES = [(t, full, empty) for types, full, empty in ROWS for t in types]
 
