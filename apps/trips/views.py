@@ -29,7 +29,9 @@ from apps.trips.serializers import (
     TripWithMembersSerializer,
 )
 
-DEFAULT_PAGE_SIZE = 20
+# The old app reads the array without paging: the default is the cap, so it sees every trip a
+# realistic user has; clients that page pass ``limit``.
+DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 100
 PAGE_PARAMETERS = [
     OpenApiParameter("limit", int, description=f"1-{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}"),

@@ -505,11 +505,11 @@ def test_list_paginates_with_limit_and_offset(user, user_client):
     assert page["X-Total-Count"] == "5"
 
 
-def test_list_defaults_to_20_and_caps_at_100(user, user_client):
+def test_list_defaults_to_the_cap_of_100(user, user_client):
     make_trips(user, 101)
-    assert len(user_client.get("/v1/trips").json()) == 20
     assert len(user_client.get("/v1/trips?limit=500").json()) == 100
-    assert len(user_client.get("/v1/trips?limit=abc&offset=-3").json()) == 20
+    assert len(user_client.get("/v1/trips?limit=abc&offset=-3").json()) == 100  # the default
+    assert len(user_client.get("/v1/trips").json()) == 100
     assert user_client.get("/v1/trips").headers["X-Total-Count"] == "101"
 
 
