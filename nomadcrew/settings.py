@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -115,10 +116,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # --- Cache ---------------------------------------------------------------------------------
 # Shared by every process (throttle counters, weather): Redis when configured, else a database
 # table, because Lambda containers don't share memory. The table is created by a migration.
+# The cache is never worth a slow request: an unreachable Redis fails each call within
+# REDIS_TIMEOUT and callers go on without it (apps/core/cache.py).
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT", default=1.0)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
     )
@@ -146,8 +157,20 @@ STORAGES = {
                 "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
                 "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
                 "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
-                "signature_version": "s3v4",
-                "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="virtual"),
+                # Replaces django-storages' own config, so it carries the addressing style and
+                # signature too. botocore's defaults (60 s connect timeout, back-off retries)
+                # would hold a request past API Gateway's 29 s when S3 is unreachable; with
+                # these the API answers 503 storage_unavailable within seconds.
+                "client_config": Config(
+                    s3={"addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="virtual")},
+                    signature_version="s3v4",
+                    connect_timeout=env.float("AWS_S3_CONNECT_TIMEOUT", default=2.0),
+                    read_timeout=env.float("AWS_S3_READ_TIMEOUT", default=5.0),
+                    retries={
+                        "mode": "standard",
+                        "total_max_attempts": env.int("AWS_S3_MAX_ATTEMPTS", default=2),
+                    },
+                ),
                 "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
                 "file_overwrite": False,
                 "default_acl": None,
@@ -225,7 +248,7 @@ REST_FRAMEWORK = {
         "djangorestframework_camel_case.render.CamelCaseBrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "djangorestframework_camel_case.parser.CamelCaseJSONParser",
+        "apps.core.parsers.CamelCaseJSONParser",
         "djangorestframework_camel_case.parser.CamelCaseFormParser",
         "djangorestframework_camel_case.parser.CamelCaseMultiPartParser",
     ],
@@ -324,13 +347,20 @@ REALTIME_TRANSPORTS = env.list(
     default=["apigateway"] if env.str("AWS_LAMBDA_FUNCTION_NAME", default="") else ["channels"],
 )
 # Redis pub/sub keeps a trip's events in publish order and costs one PUBLISH per event whatever
-# the number of sockets; without Redis, one process's memory (make run).
+# the number of sockets; without Redis, one process's memory (make run). A publish to an
+# unreachable Redis gives up within REDIS_TIMEOUT (the request's thread waits on it).
 CHANNEL_LAYERS = {
     "default": (
         {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                        "socket_timeout": REDIS_TIMEOUT_SECONDS,
+                    }
+                ],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="nomadcrew"),
             },
         }

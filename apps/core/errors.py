@@ -9,7 +9,9 @@ import logging
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
@@ -175,6 +177,15 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         auth_header = getattr(exc, "auth_header", None)
         if auth_header:
             headers["WWW-Authenticate"] = auth_header
+    elif isinstance(exc, RequestDataTooBig):
+        # Raised when a parser reads a body over DATA_UPLOAD_MAX_MEMORY_SIZE (files excluded).
+        status_code, code, details = 413, "request_too_large", None
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = f"The request body is larger than the {limit} bytes allowed."
+    elif isinstance(exc, SuspiciousOperation):
+        # Too many form fields or files, and the like: Django's own answer is a 400 too.
+        logger.warning("suspicious request: %s", exc.__class__.__name__)
+        status_code, code, message, details = 400, "bad_request", "Bad request.", None
     elif isinstance(exc, OperationalError | InterfaceError):
         logger.warning("database unavailable: %s", exc.__class__.__name__)
         status_code, code, details = 503, "database_unavailable", None

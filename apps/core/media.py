@@ -3,14 +3,18 @@
 Phones upload straight to S3 through a presigned POST limited by content type and size, then
 confirm the key; the API also takes a plain multipart upload (browsable API, admin, local runs
 without a bucket). Stored values are object keys; URLs handed out are presigned and short-lived,
-or CloudFront URLs when ``AWS_S3_CUSTOM_DOMAIN`` is set.
+or CloudFront URLs when ``AWS_S3_CUSTOM_DOMAIN`` is set. When S3 can't be reached (or answers
+5xx) a call that needs it answers 503 ``storage_unavailable`` before anything is recorded.
 """
 
 import logging
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from boto3.exceptions import S3UploadFailedError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 
@@ -73,6 +77,23 @@ def new_key(kind: MediaKind, owner_id, content_type: str) -> str:
     return f"{owner_prefix(kind, owner_id)}{uuid.uuid4().hex}.{extension}"
 
 
+@contextmanager
+def _storage_call(action: str):
+    """S3 down, slow or failing (connection errors, timeouts, 5xx) is the client's 503; a 4xx
+    from S3 is our misconfiguration and stays a 500."""
+    try:
+        yield
+    except (BotoCoreError, ClientError, S3UploadFailedError) as error:
+        if isinstance(error, ClientError):
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+            if status < 500:
+                raise
+        logger.warning("media storage unavailable (%s): %s", action, error.__class__.__name__)
+        raise ServiceUnavailable(
+            "Media storage is unavailable; try again shortly.", code="storage_unavailable"
+        ) from error
+
+
 def _s3_client():
     return default_storage.connection.meta.client
 
@@ -85,16 +106,17 @@ def presigned_upload(*, kind: MediaKind, owner_id, content_type: str) -> dict:
             code="direct_upload_unavailable",
         )
     key = new_key(kind, owner_id, content_type)
-    form = _s3_client().generate_presigned_post(
-        Bucket=default_storage.bucket_name,
-        Key=key,
-        Fields={"Content-Type": content_type},
-        Conditions=[
-            {"Content-Type": content_type},
-            ["content-length-range", 1, kind.max_bytes],
-        ],
-        ExpiresIn=int(UPLOAD_URL_TTL.total_seconds()),
-    )
+    with _storage_call("presign"):  # signed locally: only missing credentials can fail it
+        form = _s3_client().generate_presigned_post(
+            Bucket=default_storage.bucket_name,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[
+                {"Content-Type": content_type},
+                ["content-length-range", 1, kind.max_bytes],
+            ],
+            ExpiresIn=int(UPLOAD_URL_TTL.total_seconds()),
+        )
     return {
         "url": form["url"],
         "fields": form["fields"],
@@ -112,15 +134,16 @@ def confirm_upload(*, kind: MediaKind, owner_id, key: str) -> str:
             code="invalid_upload_key",
             details={"key": ["Use the key returned with the upload URL."]},
         )
-    if not default_storage.exists(key):
-        raise ApplicationError(
-            "Nothing was uploaded under that key yet.",
-            code="upload_not_found",
-            details={"key": ["Upload the file before confirming."]},
-        )
-    if default_storage.size(key) > kind.max_bytes:
-        default_storage.delete(key)
-        raise ApplicationError("The uploaded file is too large.", code="file_too_large")
+    with _storage_call("confirm"):
+        if not default_storage.exists(key):
+            raise ApplicationError(
+                "Nothing was uploaded under that key yet.",
+                code="upload_not_found",
+                details={"key": ["Upload the file before confirming."]},
+            )
+        if default_storage.size(key) > kind.max_bytes:
+            default_storage.delete(key)
+            raise ApplicationError("The uploaded file is too large.", code="file_too_large")
     return key
 
 
@@ -149,7 +172,8 @@ def store_upload(*, kind: MediaKind, owner_id, upload: UploadedFile) -> str:
             code="invalid_content_type",
         )
     key = new_key(kind, owner_id, content_type)
-    return default_storage.save(key, upload)
+    with _storage_call("save"):
+        return default_storage.save(key, upload)
 
 
 def delete_quietly(key: str) -> None:

@@ -3,7 +3,8 @@
 Views name their group with ``throttle_scope`` (a string, or ``{"POST": "trip_create"}`` to
 limit only some methods); rates live in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``. Counters
 sit in the default cache, which is shared (Redis, or the database) because Lambda containers
-don't share memory.
+don't share memory. When that cache is unreachable the limits fail open: a rate limit is
+not worth failing the request over (``apps.core.cache``).
 """
 
 import math
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+
+from apps.core import cache as shared_cache
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,11 @@ class RouteGroupThrottle(ScopedRateThrottle):
         if self.rate is None:
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        allowed = SimpleRateThrottle.allow_request(self, request, view)
+        try:
+            allowed = SimpleRateThrottle.allow_request(self, request, view)
+        except shared_cache.UNAVAILABLE as error:
+            shared_cache.log_unavailable(f"rate limit {self.scope} not applied", error)
+            return True
         oldest = self.history[-1] if self.history else self.now
         request._request.rate_limit = RateLimitState(
             limit=self.num_requests,

@@ -3,7 +3,7 @@
 The cache key is the destination rounded to about 1 km (``round_coordinate``), and that rounded
 point is also what Open-Meteo is asked about, so every trip sharing an entry gets exactly the
 weather that was fetched for it. Upstream trouble becomes a 502/503/504 ``weather_unavailable``,
-never a 500; failures are not cached.
+never a 500; failures are not cached. An unreachable cache only costs a fetch.
 
 The response keys are written here exactly as the contract spells them (``pressureMSLhPa``,
 ``windSpeedMS``): none contains an underscore, so the camelCase renderer leaves them alone.
@@ -15,8 +15,8 @@ from typing import Any
 
 import requests
 from django.conf import settings
-from django.core.cache import cache
 
+from apps.core import cache as shared_cache
 from apps.core.errors import ApplicationError, Conflict
 from apps.locations.models import round_coordinate
 
@@ -177,11 +177,11 @@ def weather_for_trip(trip) -> dict[str, Any]:
     latitude = round_coordinate(trip.destination_latitude)
     longitude = round_coordinate(trip.destination_longitude)
     key = _cache_key(latitude, longitude)
-    weather = cache.get(key)
+    weather = shared_cache.get_quietly(key)  # an unreachable cache is a miss
     if weather is None:
         weather = fetch_current_weather(latitude, longitude)
         weather["timestamp"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-        cache.set(key, weather, settings.WEATHER_CACHE_SECONDS)
+        shared_cache.set_quietly(key, weather, settings.WEATHER_CACHE_SECONDS)
     return {
         "tripId": str(trip.pk),
         "timestamp": weather["timestamp"],

@@ -5,7 +5,9 @@ up the event's connections in PostgreSQL and posts to each with ``post_to_connec
 ``WEBSOCKET_API_ENDPOINT``. A ``GoneException`` means API Gateway closed the socket: its row is
 deleted. Any other failure is logged and never reaches the request that published. More than
 ``WEBSOCKET_INLINE_FANOUT_MAX`` connections are served by an async task instead, so a request
-never waits on a large fan-out.
+never waits on a large fan-out. An endpoint that can't be reached (timeouts, refused
+connections) is skipped for ``UNREACHABLE_PAUSE_SECONDS``: a request publishes several events,
+and waiting out the timeouts for each would hold it past API Gateway's 29 s.
 """
 
 import dataclasses
@@ -13,13 +15,15 @@ import json
 import logging
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachable
 from django.conf import settings
 
 from apps.core.events import Event
@@ -29,11 +33,14 @@ logger = logging.getLogger(__name__)
 
 MEMBER_ADDED = "MEMBER_ADDED"
 _REGION_IN_ENDPOINT = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com")
+# A post is a few bytes that API Gateway answers in milliseconds; one retry for a blip.
 _CLIENT_CONFIG = {
     "connect_timeout": 2,
-    "read_timeout": 5,
-    "retries": {"max_attempts": 2, "mode": "standard"},
+    "read_timeout": 2,
+    "retries": {"total_max_attempts": 2, "mode": "standard"},
 }
+UNREACHABLE_PAUSE_SECONDS = 30.0
+_unreachable_until: dict[str, float] = {}
 
 _clients: dict[str, Any] = {}
 _clients_lock = threading.Lock()
@@ -85,6 +92,10 @@ def post(connection_ids: list[str], message: dict[str, Any], *, endpoint: str) -
     result = PostResult()
     if not connection_ids or not endpoint:
         return result
+    if time.monotonic() < _unreachable_until.get(endpoint, 0.0):
+        logger.warning("websocket API unreachable: %d connections skipped", len(connection_ids))
+        result.failed.extend(connection_ids)
+        return result
     client = management_client(endpoint)
     data = json.dumps(message, separators=(",", ":")).encode()
 
@@ -95,6 +106,10 @@ def post(connection_ids: list[str], message: dict[str, Any], *, endpoint: str) -
             if _is_gone(error):
                 result.gone.append(connection_id)
                 return
+            result.failed.append(connection_id)
+            logger.warning("post_to_connection %s failed: %s", connection_id, error)
+        except (EndpointUnreachable, HTTPClientError) as error:
+            _unreachable_until[endpoint] = time.monotonic() + UNREACHABLE_PAUSE_SECONDS
             result.failed.append(connection_id)
             logger.warning("post_to_connection %s failed: %s", connection_id, error)
         except BotoCoreError as error:

@@ -134,7 +134,7 @@ def parse(text: str | bytes | None) -> dict[str, Any] | None:
         return None
     try:
         message = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: not a message
         return None
     return message if isinstance(message, dict) else None
 
