@@ -1,8 +1,8 @@
 """HTTP endpoints of trip chat: parse, authorise through the trip's permission table, call one
 service or selector, render. Every route answers 404 to non-members (``TripScopedMixin``)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -144,7 +144,9 @@ class ReactionListView(TripScopedMixin, APIView):
 class ReactionDetailView(TripScopedMixin, APIView):
     required_action = "chat.react"
 
-    @extend_schema(responses={200: None})
+    @extend_schema(
+        responses=inline_serializer("ReactionRemoved", {"status": serializers.CharField()})
+    )
     def delete(self, request, trip_id, message_id, emoji):
         services.reaction_remove(
             trip=self.trip, user=request.user, message_id=message_id, emoji=emoji

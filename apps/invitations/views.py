@@ -136,7 +136,14 @@ class InvitationDetailsByTokenView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[TOKEN_PARAMETER], responses=InvitationDetailsSerializer)
+    @extend_schema(
+        parameters=[TOKEN_PARAMETER],
+        responses={
+            200: InvitationDetailsSerializer,
+            401: OpenApiResponse(description="not a token we signed (code invalid_token)"),
+            404: OpenApiResponse(description="the invitation no longer exists"),
+        },
+    )
     def get(self, request):
         token = request.query_params.get("token", "").strip()
         if not token:
