@@ -1,6 +1,6 @@
 """Reads of users shaped for the API."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from apps.users.models import User
 
@@ -13,18 +13,44 @@ def user_get(user_id) -> User | None:
     return User.objects.filter(pk=user_id, is_active=True).first()
 
 
-def user_search(*, query: str, limit: int) -> QuerySet[User]:
-    """Prefix match on names; emails only match whole, so the directory can't be harvested."""
+def _co_members(viewer_id):
+    """Users with an ACTIVE membership in a live trip where the viewer has one too."""
+    from apps.trips.models import Membership, MembershipStatus
+
+    viewer_trips = Membership.objects.filter(
+        user_id=viewer_id, status=MembershipStatus.ACTIVE, trip__deleted_at__isnull=True
+    ).values("trip_id")
+    return Membership.objects.filter(
+        user_id=OuterRef("pk"), status=MembershipStatus.ACTIVE, trip_id__in=viewer_trips
+    )
+
+
+def user_get_for_viewer(user_id, *, viewer) -> User | None:
+    """The user, annotated ``shares_trip`` with the viewer (who may see their email)."""
+    return (
+        User.objects.filter(pk=user_id, is_active=True)
+        .annotate(shares_trip=Exists(_co_members(viewer.pk)))
+        .first()
+    )
+
+
+def user_search(*, query: str, limit: int, viewer) -> QuerySet[User]:
+    """Prefix match on names; emails only match whole, so the directory can't be harvested.
+    Annotated ``shares_trip`` for the email rule of ``UserSearchResultSerializer``."""
     query = query.strip()
-    return User.objects.filter(
-        Q(username__istartswith=query)
-        | Q(first_name__istartswith=query)
-        | Q(last_name__istartswith=query)
-        | Q(email__iexact=query)
-        | Q(contact_email__iexact=query),
-        is_active=True,
-        cognito_sub__isnull=False,
-    ).order_by("username")[:limit]
+    return (
+        User.objects.annotate(shares_trip=Exists(_co_members(viewer.pk)))
+        .filter(
+            Q(username__istartswith=query)
+            | Q(first_name__istartswith=query)
+            | Q(last_name__istartswith=query)
+            | Q(email__iexact=query)
+            | Q(contact_email__iexact=query),
+            is_active=True,
+            cognito_sub__isnull=False,
+        )
+        .order_by("username")[:limit]
+    )
 
 
 def user_list() -> QuerySet[User]:

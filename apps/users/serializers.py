@@ -30,6 +30,11 @@ class UserSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# What a user who shares no trip with someone sees of them: a name and a picture, not the
+# email (the user base would be harvestable through search) nor when they were last active.
+_STRANGER_BLANKS = {"email": "", "last_seen_at": None, "is_online": False}
+
+
 class UserProfileSerializer(serializers.ModelSerializer):
     """UserProfile. ``contactEmail`` and ``preferences`` are only shown to their owner."""
 
@@ -38,6 +43,9 @@ class UserProfileSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
     is_online = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField(source="date_joined", read_only=True)
+    # Only their owner sees these (so not required); "" until a contact email is set.
+    contact_email = serializers.CharField(read_only=True, required=False)
+    preferences = serializers.JSONField(read_only=True, required=False)
 
     class Meta:
         model = User
@@ -70,16 +78,29 @@ class UserProfileSerializer(serializers.ModelSerializer):
         if viewer is not None and viewer.pk != user.pk and not viewer.is_app_admin:
             for name in self.Meta.private_fields:
                 data.pop(name, None)
+            if not getattr(user, "shares_trip", False):
+                data.update(_STRANGER_BLANKS)
         return data
 
 
 class UserSearchResultSerializer(serializers.ModelSerializer):
+    """A search hit. ``email`` is "" unless the searcher shares a trip with the user or typed
+    that very address (``context["query"]``): a prefix search must not reveal addresses."""
+
     avatar_url = serializers.CharField(source="avatar", read_only=True)
 
     class Meta:
         model = User
         fields = ["id", "email", "username", "first_name", "last_name", "avatar_url"]
         read_only_fields = fields
+
+    def to_representation(self, user):
+        data = super().to_representation(user)
+        query = self.context.get("query", "").strip().casefold()
+        typed = query and query in {user.email.casefold(), user.contact_email.casefold()}
+        if not (typed or getattr(user, "shares_trip", False)):
+            data["email"] = ""
+        return data
 
 
 class OnboardSerializer(serializers.Serializer):

@@ -3,11 +3,11 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core import media
+from apps.core import media, parsers
 from apps.core.errors import Forbidden, NotFound
 from apps.core.permissions import HasCognitoIdentity, IsAppAdmin
 from apps.core.querystring import int_param
@@ -49,7 +49,9 @@ class OnboardView(APIView):
 
     @extend_schema(request=OnboardSerializer, responses=UserProfileSerializer)
     def post(self, request):
-        serializer = OnboardSerializer(data=request.data or {})
+        # The body is optional: none, or JSON null, means no fields; anything else is checked.
+        body = request.data
+        serializer = OnboardSerializer(data={} if body is None else body)
         serializer.is_valid(raise_exception=True)
         user = services.user_onboard(
             token=request.auth, username=serializer.validated_data.get("username")
@@ -99,8 +101,13 @@ class UserSearchView(APIView):
         query = UserSearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         limit = int_param(request.query_params.get("limit"), default=10, minimum=1, maximum=20)
-        users = selectors.user_search(query=query.validated_data["q"], limit=limit)
-        return Response({"users": UserSearchResultSerializer(users, many=True).data})
+        users = selectors.user_search(
+            query=query.validated_data["q"], limit=limit, viewer=request.user
+        )
+        results = UserSearchResultSerializer(
+            users, many=True, context={"query": query.validated_data["q"]}
+        )
+        return Response({"users": results.data})
 
 
 class UserListView(APIView):
@@ -144,7 +151,7 @@ class UserListView(APIView):
 class UserDetailView(APIView):
     @extend_schema(responses=UserProfileSerializer)
     def get(self, request, user_id):
-        user = selectors.user_get(user_id)
+        user = selectors.user_get_for_viewer(user_id, viewer=request.user)
         if user is None:
             raise NotFound("User not found.", code="user_not_found")
         return Response(_profile(user, request.user))
@@ -160,9 +167,20 @@ class UserDetailView(APIView):
 
 class UserPreferencesView(APIView):
     # The body is the free-form preferences object itself: its keys must reach storage as sent.
-    parser_classes = [JSONParser]
+    parser_classes = [parsers.JSONParser]
 
-    @extend_schema(request=PreferencesSerializer, responses=UserProfileSerializer)
+    @extend_schema(
+        # PreferencesSerializer has no fields, so it would document no body at all.
+        request={
+            "application/json": {
+                "type": "object",
+                "additionalProperties": True,
+                "maxProperties": 100,
+                "description": "Merged into the stored preferences; a null value deletes its key.",
+            }
+        },
+        responses=UserProfileSerializer,
+    )
     def put(self, request, user_id):
         target = _user_for_update(request, user_id)
         serializer = PreferencesSerializer(data=request.data)
