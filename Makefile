@@ -70,5 +70,14 @@ package:
 bench-cold-start: $(VENV)/.dev
 	scripts/with-test-database $(PY) bench/cold_start.py $(BENCH_ARGS)
 
+# The API on a seeded PostgreSQL (database nomadcrew_bench, made if missing; BENCH_RESEED=1
+# seeds again): in-process latency and SQL queries per request of the main endpoints, then a
+# bounded load run (uvicorn + Locust on 127.0.0.1). Markdown, also in build/bench/results.md.
+bench: $(VENV)/.dev
+	@mkdir -p build/bench
+	set -o pipefail; scripts/with-test-database bash -c '$(PY) bench/dataset.py && \
+	  $(PY) bench/api_latency.py $(LATENCY_ARGS) && $(PY) bench/load.py $(LOAD_ARGS)' \
+	  | tee build/bench/results.md
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build staticfiles

@@ -9,6 +9,11 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nomadcrew.settings")
+# Django's ASGI handler runs every request in a thread of its own, so a persistent connection
+# is never reused: each request left one open, and under load they reached PostgreSQL's
+# max_connections (503s in bench/load.py). Close per request here, as Django's docs advise for
+# ASGI; Lambda (WSGI) keeps its default of reusing one connection across invocations.
+os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
 
 # Django is set up before anything imports models (the consumers do).
 django_application = get_asgi_application()

@@ -59,6 +59,15 @@ def decode_cursor(cursor: str) -> Position:
     return position
 
 
+# A page loads the whole message and, of its sender, what ChatMessageSerializer shows: the
+# rest of the user row (password hash, preferences, four timestamps) was half the query's cost.
+SENDER_FIELDS = ("id", "username", "first_name", "last_name", "avatar_url", "avatar_key")
+_PAGE_COLUMNS = [
+    *(field.attname for field in ChatMessage._meta.concrete_fields),
+    *(f"sender__{name}" for name in SENDER_FIELDS),
+]
+
+
 @dataclass
 class MessagePage:
     messages: list[ChatMessage]
@@ -80,7 +89,7 @@ def message_page(*, trip, viewer, limit: int = DEFAULT_PAGE_SIZE, cursor=None) -
     Three queries whatever the trip holds: the page (+1 row to learn ``has_more``), the
     reaction counts of its messages; the senders come in the page's join.
     """
-    messages = ChatMessage.objects.filter(trip=trip).select_related("sender")
+    messages = ChatMessage.objects.filter(trip=trip).select_related("sender").only(*_PAGE_COLUMNS)
     if cursor:
         messages = messages.filter(_older_than(decode_cursor(cursor)))
     rows = list(messages.order_by("-created_at", "-id")[: limit + 1])

@@ -50,21 +50,50 @@ class Event:
 
 
 Subscriber = Callable[[Event], None]
+BatchSubscriber = Callable[[list[Event]], None]
 _subscribers: list[Subscriber] = []
+_batch_handlers: dict[Subscriber, BatchSubscriber] = {}
 
 
-def subscribe(handler: Subscriber) -> None:
+def subscribe(handler: Subscriber, *, many: BatchSubscriber | None = None) -> None:
+    """``many``, if given, takes the events of one ``publish_many`` in a single call (one
+    transport round trip for a fan-out); without it ``handler`` gets them one by one."""
     if handler not in _subscribers:
         _subscribers.append(handler)
+    if many is not None:
+        _batch_handlers[handler] = many
 
 
 def unsubscribe(handler: Subscriber) -> None:
     if handler in _subscribers:
         _subscribers.remove(handler)
+    _batch_handlers.pop(handler, None)
 
 
 def new_event_id(now: datetime) -> str:
     return f"{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
+
+
+def _event(
+    *,
+    event_type: str,
+    trip_id=None,
+    user_id=None,
+    payload: dict[str, Any] | None = None,
+    source: str = "api",
+    recipient_user_ids=(),
+) -> Event:
+    now = datetime.now(UTC)
+    return Event(
+        id=new_event_id(now),
+        type=event_type,
+        trip_id=str(trip_id) if trip_id else "",
+        user_id=str(user_id) if user_id else "",
+        timestamp=now.isoformat().replace("+00:00", "Z"),
+        payload=payload or {},
+        source=source,
+        recipient_user_ids=tuple(str(r) for r in recipient_user_ids),
+    )
 
 
 def publish(
@@ -81,19 +110,25 @@ def publish(
     ``user_id`` is the actor, or the subject where the contract says so (MEMBER_ADDED...).
     The inner payload is always an object: the app's schema rejects ``null``.
     """
-    now = datetime.now(UTC)
-    event = Event(
-        id=new_event_id(now),
-        type=event_type,
-        trip_id=str(trip_id) if trip_id else "",
-        user_id=str(user_id) if user_id else "",
-        timestamp=now.isoformat().replace("+00:00", "Z"),
-        payload=payload or {},
+    event = _event(
+        event_type=event_type,
+        trip_id=trip_id,
+        user_id=user_id,
+        payload=payload,
         source=source,
-        recipient_user_ids=tuple(str(r) for r in recipient_user_ids),
+        recipient_user_ids=recipient_user_ids,
     )
     transaction.on_commit(partial(deliver, event), robust=True)
     return event
+
+
+def publish_many(specs: list[dict[str, Any]]) -> list[Event]:
+    """``publish`` for several events (``publish``'s keyword arguments, one dict each), delivered
+    together after commit: a fan-out to N people is one transport call, not N."""
+    events = [_event(**spec) for spec in specs]
+    if events:
+        transaction.on_commit(partial(deliver_many, events), robust=True)
+    return events
 
 
 def deliver(event: Event) -> None:
@@ -102,3 +137,21 @@ def deliver(event: Event) -> None:
             handler(event)
         except Exception:
             logger.exception("event delivery failed: %s %s via %r", event.type, event.id, handler)
+
+
+def deliver_many(events: list[Event]) -> None:
+    for handler in list(_subscribers):
+        batch = _batch_handlers.get(handler)
+        if batch is None:
+            for event in events:
+                try:
+                    handler(event)
+                except Exception:
+                    logger.exception(
+                        "event delivery failed: %s %s via %r", event.type, event.id, handler
+                    )
+            continue
+        try:
+            batch(events)
+        except Exception:
+            logger.exception("delivery of %d events failed via %r", len(events), batch)

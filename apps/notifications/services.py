@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import ApplicationError, NotFound
-from apps.core.events import publish
+from apps.core.events import publish_many
 from apps.notifications import push
 from apps.notifications.models import Notification, NotificationType
 from apps.notifications.serializers import notification_payload
@@ -47,14 +47,19 @@ def _check_type(notification_type: str) -> None:
 
 
 def _announce(notifications: list[Notification]) -> None:
-    for notification in notifications:
-        publish(
-            event_type=EVENT_TYPE,
-            user_id=notification.user_id,
-            recipient_user_ids=[notification.user_id],
-            payload=notification_payload(notification),
-            source=EVENT_SOURCE,
-        )
+    # One event per recipient (each addressed to that user only), delivered as one batch.
+    publish_many(
+        [
+            {
+                "event_type": EVENT_TYPE,
+                "user_id": notification.user_id,
+                "recipient_user_ids": [notification.user_id],
+                "payload": notification_payload(notification),
+                "source": EVENT_SOURCE,
+            }
+            for notification in notifications
+        ]
+    )
     if settings.EXPO_PUSH_ENABLED and notifications:
         ids = [str(n.id) for n in notifications]
         transaction.on_commit(partial(_dispatch_push, ids), robust=True)

@@ -96,8 +96,14 @@ def deliver(event: Event) -> None:
     """An ``apps.core.events`` subscriber. Runs after commit, usually in a request's thread;
     ``async_to_sync`` then sends on the server's event loop (one Redis connection per process).
     """
+    deliver_many([event])
+
+
+def deliver_many(events: list[Event]) -> None:
+    """Several events in one ``async_to_sync`` (each costs a thread and an event loop in a WSGI
+    process: most of a chat message's time when it notified 19 members one by one)."""
     layer = get_channel_layer()
-    sends = layer_messages(event)
+    sends = [send for event in events for send in layer_messages(event)]
     if layer is None or not sends:
         return
     try:

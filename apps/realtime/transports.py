@@ -12,6 +12,14 @@ def via_channels(event: Event) -> None:
         channel_layer.deliver(event)
 
 
+def via_channels_many(events: list[Event]) -> None:
+    """A fan-out's events in one channel-layer round trip (``events.publish_many``)."""
+    if "channels" in settings.REALTIME_TRANSPORTS:
+        from apps.realtime import channel_layer
+
+        channel_layer.deliver_many(events)
+
+
 def via_apigateway(event: Event) -> None:
     if "apigateway" in settings.REALTIME_TRANSPORTS:
         from apps.realtime import api_gateway
