@@ -184,26 +184,19 @@ def sign_token(cognito, local_signing_key):
     return sign
 
 
-class JwksServer:
-    """A local HTTP server relaying the pool's JWKS, counting fetches, that can be stopped."""
+class QuietHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass  # the stubs' access lines would drown pytest's output
 
-    def __init__(self, document: bytes):
-        outer = self
-        self.hits = 0
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                outer.hits += 1
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(document)
+class LocalHTTPServer:
+    """A stub of a third-party HTTP API on a free 127.0.0.1 port, served by daemon threads;
+    subclasses pass their handler class and keep what the tests read on ``self``."""
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/jwks.json"
+    def __init__(self, handler: type[BaseHTTPRequestHandler]):
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -211,6 +204,25 @@ class JwksServer:
         if self.thread.is_alive():
             self.server.shutdown()
             self.server.server_close()
+
+
+class JwksServer(LocalHTTPServer):
+    """A local HTTP server relaying the pool's JWKS, counting fetches, that can be stopped."""
+
+    def __init__(self, document: bytes):
+        outer = self
+        self.hits = 0
+
+        class Handler(QuietHandler):
+            def do_GET(self):
+                outer.hits += 1
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(document)
+
+        super().__init__(Handler)
+        self.url = f"{self.base_url}/jwks.json"
 
 
 @pytest.fixture
@@ -299,7 +311,7 @@ def capture_events(django_capture_on_commit_callbacks):
     event_bus.unsubscribe(delivered.append)
 
 
-class ExpoPushStub:
+class ExpoPushStub(LocalHTTPServer):
     """A local stand-in for Expo's push API: records each request and answers one ticket per
     message (``DeviceNotRegistered`` for tokens in ``unregistered``). The HTTP status is the
     next of ``next_statuses`` if any, else ``status``; an error status gets Expo's error body."""
@@ -311,7 +323,7 @@ class ExpoPushStub:
         self.next_statuses: list[int] = []
         self.unregistered: set[str] = set()
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.requests.append({"headers": dict(self.headers), "body": body})
@@ -327,13 +339,8 @@ class ExpoPushStub:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/--/api/v2/push/send"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        super().__init__(Handler)
+        self.url = f"{self.base_url}/--/api/v2/push/send"
 
     def ticket(self, message: dict) -> dict:
         if message["to"] in self.unregistered:
@@ -347,10 +354,6 @@ class ExpoPushStub:
     @property
     def messages(self) -> list[dict]:
         return [message for request in self.requests for message in request["body"]]
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -420,7 +423,7 @@ def stranger_client(trip_with_roles):
     return trip_with_roles.client("stranger")
 
 
-class OpenMeteoStub:
+class OpenMeteoStub(LocalHTTPServer):
     """A local stand-in for Open-Meteo's forecast API: records each query, answers ``body``
     (bytes; a realistic forecast by default) with ``status`` after sleeping ``delay`` s."""
 
@@ -456,7 +459,7 @@ class OpenMeteoStub:
         self.body = json.dumps(self.FORECAST).encode()
         self.delay = 0.0
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):
                 from urllib.parse import parse_qs
 
@@ -475,18 +478,8 @@ class OpenMeteoStub:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (the timeout test)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
+        self.url = self.base_url
 
 
 @pytest.fixture

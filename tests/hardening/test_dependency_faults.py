@@ -12,10 +12,8 @@ import importlib.util
 import json
 import logging
 import socket
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import boto3
@@ -29,7 +27,7 @@ from apps.todos.models import Todo
 from apps.trips.models import Trip, TripImage
 from apps.users.models import User
 from nomadcrew import settings as settings_module
-from tests.conftest import free_port
+from tests.conftest import LocalHTTPServer, QuietHandler, free_port
 from tests.factories import WebSocketConnectionFactory
 from tests.realtime.conftest import REDIS_URL, redis_reachable
 
@@ -335,14 +333,14 @@ def s3_down(settings, monkeypatch):
     return endpoint
 
 
-class FailingS3:
+class FailingS3(LocalHTTPServer):
     """S3 answering every call with 503 SlowDown, counting the attempts."""
 
     def __init__(self):
         outer = self
         self.requests = 0
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _fail(self):
                 outer.requests += 1
                 length = int(self.headers.get("Content-Length") or 0)
@@ -359,27 +357,10 @@ class FailingS3:
                 if self.command != "HEAD":
                     self.wfile.write(body)
 
-            def do_HEAD(self):
-                self._fail()
+            do_HEAD = do_PUT = do_POST = _fail
 
-            def do_PUT(self):
-                self._fail()
-
-            def do_POST(self):
-                self._fail()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
+        self.url = self.base_url
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ a commit would (event delivery), as it happens in production after the request's
 """
 
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
@@ -22,6 +20,7 @@ from apps.notifications.services import notification_create
 from apps.realtime import api_gateway, tasks
 from apps.realtime.models import WebSocketConnection
 from apps.realtime.selectors import connection_ids_for_event
+from tests.conftest import LocalHTTPServer, QuietHandler
 from tests.factories import ChatMessageFactory, MembershipFactory, WebSocketConnectionFactory
 from tests.realtime.conftest import REGION, ws_event
 
@@ -484,14 +483,14 @@ def test_without_an_endpoint_nothing_is_sent_and_the_request_succeeds(
 # --- Large fan-outs: an async task --------------------------------------------------------------
 
 
-class LambdaInvokeStub:
+class LambdaInvokeStub(LocalHTTPServer):
     """A local stand-in for Lambda's Invoke API: records each asynchronous invocation."""
 
     def __init__(self):
         outer = self
         self.invocations: list[dict] = []
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 outer.invocations.append(
@@ -505,16 +504,8 @@ class LambdaInvokeStub:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
+        self.url = self.base_url
 
 
 @pytest.fixture
