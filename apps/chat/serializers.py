@@ -4,6 +4,7 @@ Optional keys (``replyToId``, ``editedAt``, ``clientMessageId``, ``avatarUrl``) 
 rather than sent as ``null``: the app types them as optional, and its schemas reject ``null``.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.chat.models import MAX_CLIENT_MESSAGE_ID_LENGTH, MAX_CONTENT_LENGTH, MAX_EMOJI_LENGTH
@@ -80,15 +81,11 @@ class ReactionInputSerializer(serializers.Serializer):
 
 
 class ChatSenderSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
+    """The sender's shape, for the schema: ``ChatMessageSerializer.get_sender`` builds it."""
+
+    id = serializers.UUIDField(allow_null=True)
     name = serializers.CharField(source="display_name")
     avatar_url = serializers.CharField(source="avatar", required=False)
-
-    def to_representation(self, user):
-        data = super().to_representation(user)
-        if not data.get("avatar_url"):
-            data.pop("avatar_url", None)
-        return data
 
 
 class ReactionSummarySerializer(serializers.Serializer):
@@ -114,6 +111,7 @@ class ChatMessageSerializer(serializers.Serializer):
     reactions = ReactionSummarySerializer(source="reaction_summary", many=True)
     client_message_id = serializers.CharField(allow_null=True, required=False)
 
+    @extend_schema_field(ChatSenderSerializer)
     def get_sender(self, message) -> dict:
         """ChatSenderSerializer's shape, built directly: a serializer instance per message was a
         third of a history page's CPU time (bench/api_latency.py)."""
