@@ -1,5 +1,6 @@
 """Writes to users and push tokens."""
 
+import json
 import re
 import uuid
 from datetime import timedelta
@@ -16,6 +17,9 @@ from apps.core.errors import ApplicationError, Conflict
 from apps.users.models import PushToken, User
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+# Preferences are free-form but not a storage bucket: bounded once merged, not only per request.
+MAX_PREFERENCE_KEYS = 100
+MAX_PREFERENCES_BYTES = 16 * 1024
 _USERNAME_CHARS = re.compile(r"[^\w.@+-]")
 
 
@@ -104,6 +108,17 @@ _UPDATABLE_FIELDS = {
 }
 
 
+def _check_preferences_size(preferences: dict[str, Any]) -> None:
+    size = len(json.dumps(preferences, separators=(",", ":")).encode())
+    if len(preferences) > MAX_PREFERENCE_KEYS or size > MAX_PREFERENCES_BYTES:
+        raise ApplicationError(
+            f"Preferences hold at most {MAX_PREFERENCE_KEYS} keys and "
+            f"{MAX_PREFERENCES_BYTES // 1024} KB once merged; send null for keys to drop.",
+            code="preferences_too_large",
+            details={"preferences": [f"{len(preferences)} keys, {size} bytes after merging."]},
+        )
+
+
 def user_merge_preferences(*, user: User, preferences: dict[str, Any]) -> User:
     """Merge under a row lock so two devices saving different keys don't drop each other's."""
     with transaction.atomic():
@@ -114,6 +129,7 @@ def user_merge_preferences(*, user: User, preferences: dict[str, Any]) -> User:
                 merged.pop(key, None)
             else:
                 merged[key] = value
+        _check_preferences_size(merged)
         locked.preferences = merged
         locked.save(update_fields=["preferences", "updated_at"])
     user.preferences = merged

@@ -243,6 +243,27 @@ def test_preferences_merge_and_null_deletes(user, user_client):
     assert user.preferences == {"ghostMode": True, "notifications": {"chat_messages": False}}
 
 
+@pytest.mark.parametrize(
+    ("stored", "sent"),
+    [
+        ({f"k{i}": i for i in range(90)}, {f"n{i}": i for i in range(11)}),  # 101 keys merged
+        ({"notes": "x" * 10_000}, {"more": "y" * 7_000}),  # over 16 KB merged
+    ],
+    ids=["keys", "bytes"],
+)
+def test_preferences_are_bounded_once_merged(user, user_client, stored, sent):
+    user.preferences = stored
+    user.save()
+    response = user_client.put(f"/v1/users/{user.id}/preferences", sent)
+    assert response.status_code == 400
+    assert response.json()["code"] == "preferences_too_large"
+    user.refresh_from_db()
+    assert user.preferences == stored
+    # Dropping keys in the same request makes room.
+    room = {**sent, **dict.fromkeys(list(stored)[:20], None)}
+    assert user_client.put(f"/v1/users/{user.id}/preferences", room).status_code == 200
+
+
 def test_preferences_must_be_an_object(user, user_client):
     response = user_client.put(f"/v1/users/{user.id}/preferences", ["a"], format="json")
     assert response.status_code == 400
