@@ -59,6 +59,7 @@ ERROR_DESCRIPTIONS = {
     "403": "The caller's role does not allow this (type AUTHORIZATION).",
     "404": "No such resource, or a trip the caller is not a member of (type NOT_FOUND).",
     "409": "Conflicts with the resource's current state (type CONFLICT).",
+    "413": "A body over the size limit (type VALIDATION, code request_too_large).",
     "415": "A body in a media type the operation does not read (type VALIDATION).",
     "429": "Too many requests in this route group (type RATE_LIMIT); see Retry-After.",
 }
@@ -130,7 +131,7 @@ class AutoSchema(drf_spectacular.openapi.AutoSchema):
         if self.method in WRITE_METHODS or has_query:
             codes.add("400")
         if "requestBody" in operation:
-            codes.add("415")
+            codes.update(("413", "415"))
         if self.view.get_authenticators():
             codes.add("401")  # a bad token is refused even where signing in is optional
         if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):

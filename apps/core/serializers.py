@@ -1,10 +1,19 @@
 """Request and response shapes every media upload shares (avatars, trip images)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from apps.core.media import IMAGE_EXTENSIONS
+
+
+@extend_schema_field({"type": "string", "enum": list(IMAGE_EXTENSIONS)})
+class ImageContentTypeField(serializers.CharField):
+    """Documented as the accepted types; checked by ``apps.core.media``, which answers
+    ``invalid_content_type`` (a code the app handles) rather than a generic choice error."""
 
 
 class UploadRequestSerializer(serializers.Serializer):
-    content_type = serializers.CharField(max_length=100)
+    content_type = ImageContentTypeField(max_length=100)
 
 
 class UploadFormSerializer(serializers.Serializer):
