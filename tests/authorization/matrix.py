@@ -51,7 +51,8 @@ MATRIX: dict[tuple, tuple] = {
     ("DELETE", "user-push-token"):                    (401, 204, 204, 204, 204, ___, 204),
     ("DELETE", "user-push-tokens"):                   (401, 204, 204, 204, 204, ___, 204),
     # The author's profile. Any signed-in user may read a profile (contract §2), without its
-    # private fields (contactEmail, preferences); see the object cases below.
+    # private fields (contactEmail, preferences), and email and presence blank unless the
+    # caller shares a trip with its user; see the object cases below.
     ("GET", "user-detail"):                           (401, 200, 200, 200, 200, 200, 200),
     # Self, or an app admin (staff): the one place staff act on someone else's data.
     ("PUT", "user-detail"):                           (401, 403, 403, 403, 403, 200, 200),
