@@ -2,12 +2,14 @@
 
 Any Lambda invocation can publish (a REST request, a WebSocket frame, a task): ``deliver`` looks
 up the event's connections in PostgreSQL and posts to each with ``post_to_connection`` on
-``WEBSOCKET_API_ENDPOINT``. A ``GoneException`` means API Gateway closed the socket: its row is
-deleted. Any other failure is logged and never reaches the request that published. More than
-``WEBSOCKET_INLINE_FANOUT_MAX`` connections are served by an async task instead, so a request
-never waits on a large fan-out. An endpoint that can't be reached (timeouts, refused
-connections) is skipped for ``UNREACHABLE_PAUSE_SECONDS``: a request publishes several events,
-and waiting out the timeouts for each would hold it past API Gateway's 29 s.
+``WEBSOCKET_API_ENDPOINT``; ``deliver_many`` serves a batch of people-addressed events (a
+notification per member) with one lookup and one pool of posts. A ``GoneException`` means
+API Gateway closed the socket: its row is deleted. Any other failure is logged and never
+reaches the request that published. More than ``WEBSOCKET_INLINE_FANOUT_MAX`` connections are
+served by an async task instead, so a request never waits on a large fan-out. An endpoint that
+can't be reached (timeouts, refused connections) is skipped for ``UNREACHABLE_PAUSE_SECONDS``:
+a request publishes several events, and waiting out the timeouts for each would hold it past
+API Gateway's 29 s.
 """
 
 import dataclasses
@@ -87,19 +89,29 @@ def _is_gone(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "GoneException"
 
 
+def _encode(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, separators=(",", ":")).encode()
+
+
 def post(connection_ids: list[str], message: dict[str, Any], *, endpoint: str) -> PostResult:
     """Post one message to each connection; rows of connections that are gone are deleted."""
+    data = _encode(message)
+    return post_each([(connection_id, data) for connection_id in connection_ids], endpoint=endpoint)
+
+
+def post_each(posts: list[tuple[str, bytes]], *, endpoint: str) -> PostResult:
+    """Post each ``(connection id, encoded message)``, concurrently; gone rows are deleted."""
     result = PostResult()
-    if not connection_ids or not endpoint:
+    if not posts or not endpoint:
         return result
     if time.monotonic() < _unreachable_until.get(endpoint, 0.0):
-        logger.warning("websocket API unreachable: %d connections skipped", len(connection_ids))
-        result.failed.extend(connection_ids)
+        logger.warning("websocket API unreachable: %d posts skipped", len(posts))
+        result.failed.extend(connection_id for connection_id, _ in posts)
         return result
     client = management_client(endpoint)
-    data = json.dumps(message, separators=(",", ":")).encode()
 
-    def post_one(connection_id: str) -> None:
+    def post_one(item: tuple[str, bytes]) -> None:
+        connection_id, data = item
         try:
             client.post_to_connection(ConnectionId=connection_id, Data=data)
         except ClientError as error:
@@ -118,15 +130,15 @@ def post(connection_ids: list[str], message: dict[str, Any], *, endpoint: str) -
         else:
             result.sent.append(connection_id)
 
-    workers = min(settings.WEBSOCKET_POST_CONCURRENCY, len(connection_ids))
+    workers = min(settings.WEBSOCKET_POST_CONCURRENCY, len(posts))
     if workers <= 1:
-        for connection_id in connection_ids:
-            post_one(connection_id)
+        for item in posts:
+            post_one(item)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(post_one, connection_ids))
+            list(pool.map(post_one, posts))
     if result.gone:
-        services.connections_delete(connection_ids=result.gone)
+        services.connections_delete(connection_ids=sorted(set(result.gone)))
     return result
 
 
@@ -165,3 +177,32 @@ def deliver(event: Event) -> None:
         except Exception:
             logger.exception("could not hand %s %s to a task; sending inline", event.type, event.id)
     post(connection_ids, event.envelope(), endpoint=endpoint)
+
+
+def deliver_many(events: list[Event]) -> None:
+    """A batch from ``events.publish_many`` (a notification per member of a trip): the
+    people-addressed events' connections in one query and their posts in one pool, where
+    ``deliver`` would query once per event. Anything else goes through ``deliver``."""
+    addressed = [event for event in events if event.recipient_user_ids]
+    for event in events:
+        if not event.recipient_user_ids:
+            deliver(event)
+    endpoint = endpoint_for()
+    if not addressed or not endpoint:
+        if addressed:
+            logger.warning("WEBSOCKET_API_ENDPOINT is not set: %d events not sent", len(addressed))
+        return
+    by_user = selectors.connection_ids_by_user(
+        {user_id for event in addressed for user_id in event.recipient_user_ids}
+    )
+    posts = [
+        (connection_id, _encode(event.envelope()))
+        for event in addressed
+        for user_id in event.recipient_user_ids
+        for connection_id in by_user.get(user_id, ())
+    ]
+    if len(posts) > settings.WEBSOCKET_INLINE_FANOUT_MAX:
+        for event in addressed:  # ``deliver`` hands large fan-outs to a task
+            deliver(event)
+        return
+    post_each(posts, endpoint=endpoint)

@@ -22,4 +22,4 @@ class RealtimeConfig(AppConfig):
         # Both subscribe; each delivers only while REALTIME_TRANSPORTS names it (read per
         # event, so one failing transport never stops the other and tests can switch).
         events.subscribe(transports.via_channels, many=transports.via_channels_many)
-        events.subscribe(transports.via_apigateway)
+        events.subscribe(transports.via_apigateway, many=transports.via_apigateway_many)

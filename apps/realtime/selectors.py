@@ -54,3 +54,17 @@ def connection_ids_for_event(event: Event) -> list[str]:
 
 def live_connection_ids() -> list[str]:
     return list(live_connections().values_list("connection_id", flat=True))
+
+
+def connection_ids_by_user(user_ids) -> dict[str, list[str]]:
+    """Each user's live connections, for a batch of people-addressed events, in one query."""
+    by_user: dict[str, list[str]] = {}
+    rows = (
+        live_connections()
+        .filter(user_id__in=list(user_ids))
+        .order_by("connection_id")
+        .values_list("user_id", "connection_id")
+    )
+    for user_id, connection_id in rows:
+        by_user.setdefault(str(user_id), []).append(connection_id)
+    return by_user

@@ -25,3 +25,11 @@ def via_apigateway(event: Event) -> None:
         from apps.realtime import api_gateway
 
         api_gateway.deliver(event)
+
+
+def via_apigateway_many(events: list[Event]) -> None:
+    """A fan-out's events with one connection lookup (``events.publish_many``)."""
+    if "apigateway" in settings.REALTIME_TRANSPORTS:
+        from apps.realtime import api_gateway
+
+        api_gateway.deliver_many(events)

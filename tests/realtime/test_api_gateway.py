@@ -11,6 +11,8 @@ from datetime import timedelta
 import boto3
 import pytest
 from botocore.stub import Stubber
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -278,6 +280,37 @@ def test_a_chat_message_sent_over_rest_reaches_every_member_connection(
         assert event["payload"]["content"] == "Gate 12"
         assert event["userId"] == str(crew.owner.pk)
     assert management_api.messages("stranger-conn=") == []
+
+
+@pytest.mark.parametrize("extra_members", [1, 8])
+def test_a_chat_message_looks_up_connections_twice_whatever_the_trip_size(
+    trip_with_roles, management_api, committed, extra_members
+):
+    """The message goes to the trip (one lookup); the members' notifications go out as one
+    batch (one lookup), not one query per member."""
+    crew = trip_with_roles
+    others = [crew.admin, crew.member]
+    others += [MembershipFactory(trip=crew.trip).user for _ in range(extra_members)]
+    for user in [crew.owner, *others]:
+        WebSocketConnectionFactory(user=user, connection_id=f"{user.pk}=")
+    owner = crew.client("owner")
+
+    with CaptureQueriesContext(connection) as queries, committed():
+        response = owner.post(chat_url(crew.trip), {"content": "Boarding"})
+
+    assert response.status_code == 201
+    table = WebSocketConnection._meta.db_table
+    lookups = [q for q in queries.captured_queries if f'FROM "{table}"' in q["sql"]]
+    assert len(lookups) == 2
+    for user in others:
+        types = sorted(e["type"] for e in management_api.events(f"{user.pk}="))
+        assert types == ["CHAT_MESSAGE_SENT", "notification.created"], user
+        [note] = [
+            e for e in management_api.events(f"{user.pk}=") if e["type"] != "CHAT_MESSAGE_SENT"
+        ]
+        assert note["userId"] == str(user.pk)
+    owner_types = [e["type"] for e in management_api.events(f"{crew.owner.pk}=")]
+    assert owner_types == ["CHAT_MESSAGE_SENT"]  # the sender gets no notification
 
 
 def test_removed_member_stops_receiving_at_once(
