@@ -131,12 +131,17 @@ def publish_many(specs: list[dict[str, Any]]) -> list[Event]:
     return events
 
 
+def _deliver_one(handler: Subscriber, event: Event) -> None:
+    """A failing subscriber is logged and never stops the others (nor the request)."""
+    try:
+        handler(event)
+    except Exception:
+        logger.exception("event delivery failed: %s %s via %r", event.type, event.id, handler)
+
+
 def deliver(event: Event) -> None:
     for handler in list(_subscribers):
-        try:
-            handler(event)
-        except Exception:
-            logger.exception("event delivery failed: %s %s via %r", event.type, event.id, handler)
+        _deliver_one(handler, event)
 
 
 def deliver_many(events: list[Event]) -> None:
@@ -144,12 +149,7 @@ def deliver_many(events: list[Event]) -> None:
         batch = _batch_handlers.get(handler)
         if batch is None:
             for event in events:
-                try:
-                    handler(event)
-                except Exception:
-                    logger.exception(
-                        "event delivery failed: %s %s via %r", event.type, event.id, handler
-                    )
+                _deliver_one(handler, event)
             continue
         try:
             batch(events)
