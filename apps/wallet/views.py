@@ -196,6 +196,8 @@ class DocumentFileView(APIView):
                 response=OpenApiTypes.BINARY, description="the file (local storage)"
             ),
             307: OpenApiResponse(description="to a presigned S3 URL valid five minutes"),
+            400: OpenApiResponse(description="code invalid_token or token_expired (15 minutes)"),
+            404: OpenApiResponse(description="the document was deleted, or its holder lost access"),
         }
     )
     def get(self, request, token):
