@@ -122,7 +122,8 @@ class WalletDocument(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.document_type}, {self.wallet_type})"
+        # Not the name: "Ana's passport" is personal, and __str__ ends up in logs and the admin.
+        return f"{self.wallet_type} {self.document_type} {self.pk}"
 
     @property
     def is_personal(self) -> bool:
