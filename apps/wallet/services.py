@@ -375,18 +375,10 @@ def document_delete(*, user, document: WalletDocument, client: Client) -> None:
 
 
 def wallet_erase_personal_documents(*, user) -> int:
-    """Account deletion: remove the user's personal documents, rows and objects, now.
-    Group documents they uploaded stay with the trip (the trip's, not the account's)."""
-    documents = list(
-        WalletDocument.objects.filter(user=user, wallet_type=WalletType.PERSONAL).values_list(
-            "pk", "storage_key"
-        )
-    )
-    with transaction.atomic():
-        WalletDocument.objects.filter(pk__in=[pk for pk, _ in documents]).delete()
-        keys = [key for _, key in documents]
-        transaction.on_commit(lambda: [storage.discard(key) for key in keys])
-    return len(documents)
+    """Account deletion: remove the user's personal documents, rows and objects (the objects
+    after commit, ``signals.py``), now. Group documents they uploaded belong to the trip."""
+    _, deleted = WalletDocument.objects.filter(user=user, wallet_type=WalletType.PERSONAL).delete()
+    return deleted.get(WalletDocument._meta.label, 0)
 
 
 # --- Download tokens ----------------------------------------------------------------------------
@@ -428,16 +420,11 @@ def document_download(*, token: str, client: Client) -> WalletDocument:
 
 
 def documents_purge(*, now: datetime | None = None) -> int:
-    """Rows soft-deleted over 30 days ago go, after their objects (deleted again, in case the
-    delete at the time failed)."""
+    """Rows soft-deleted over 30 days ago go; their objects (deleted at the time, unless that
+    failed) are deleted again after commit by ``signals.py``."""
     cutoff = (now or timezone.now()) - DELETED_ROW_RETENTION
-    expired = list(
-        WalletDocument.objects.filter(deleted_at__lt=cutoff).values_list("pk", "storage_key")
-    )
-    for _, key in expired:
-        storage.discard(key)
-    WalletDocument.objects.filter(pk__in=[pk for pk, _ in expired]).delete()
-    return len(expired)
+    _, deleted = WalletDocument.objects.filter(deleted_at__lt=cutoff).delete()
+    return deleted.get(WalletDocument._meta.label, 0)
 
 
 def _add_months(day: date, months: int) -> date:

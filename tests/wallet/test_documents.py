@@ -294,3 +294,14 @@ def test_erasing_a_users_personal_documents_removes_rows_and_objects(
     assert not WalletDocument.objects.filter(pk=uploaded.pk).exists()
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=wallet_bucket).get("Contents", [])]
     assert keys == [group_document.storage_key]
+
+
+@pytest.mark.parametrize("deleted", ["user", "trip"])
+def test_a_row_deleted_by_cascade_takes_its_object_with_it(
+    deleted, trip_with_roles, group_document, wallet_bucket, s3, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        (group_document.user if deleted == "user" else trip_with_roles.trip).delete()
+
+    assert not WalletDocument.objects.filter(pk=group_document.pk).exists()
+    assert s3.list_objects_v2(Bucket=wallet_bucket).get("KeyCount", 0) == 0

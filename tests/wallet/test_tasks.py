@@ -34,14 +34,17 @@ def _notified(user) -> list[dict]:
     )
 
 
-def test_purge_removes_rows_deleted_over_30_days_ago_and_their_objects(wallet_bucket, s3):
+def test_purge_removes_rows_deleted_over_30_days_ago_and_their_objects(
+    wallet_bucket, s3, django_capture_on_commit_callbacks
+):
     now = timezone.now()
     old = WalletDocumentFactory(deleted_at=now - timedelta(days=31))
     recent = WalletDocumentFactory(deleted_at=now - timedelta(days=29))
     alive = WalletDocumentFactory()
     s3.put_object(Bucket=wallet_bucket, Key=old.storage_key, Body=PDF)  # a failed delete's leftover
 
-    assert tasks.purge_deleted_documents(EVENT, None) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.purge_deleted_documents(EVENT, None) == 1
 
     assert set(WalletDocument.objects.values_list("pk", flat=True)) == {recent.pk, alive.pk}
     assert s3.list_objects_v2(Bucket=wallet_bucket).get("KeyCount", 0) == 0
