@@ -7,4 +7,4 @@ class WalletConfig(AppConfig):
     verbose_name = "Wallet"
 
     def ready(self):
-        from apps.wallet import signals  # noqa: F401 - connects the object clean-up
+        from apps.wallet import checks, signals  # noqa: F401 - registers them
