@@ -15,6 +15,10 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 200
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200
 MZ = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200
+# An executable carrying image/PDF signatures just past its own header.
+MZ_WITH_JPEG = b"MZ\xff\xd8\xff\xe0" + b"\x00" * 200
+ELF_WITH_HEIC = b"\x7fELF\x00ftypheic" + b"\x00" * 200
+MZ_WITH_PDF = b"MZ%PDF-1.7" + b"\x00" * 200
 
 
 @pytest.fixture

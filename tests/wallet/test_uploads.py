@@ -3,7 +3,20 @@
 import pytest
 
 from apps.wallet.models import AuditAction, WalletAuditLog, WalletDocument
-from tests.wallet.conftest import ELF, HEIC, JPEG, MZ, PDF, PNG, confirm, multipart, upload_directly
+from tests.wallet.conftest import (
+    ELF,
+    ELF_WITH_HEIC,
+    HEIC,
+    JPEG,
+    MZ,
+    MZ_WITH_JPEG,
+    MZ_WITH_PDF,
+    PDF,
+    PNG,
+    confirm,
+    multipart,
+    upload_directly,
+)
 
 pytestmark = pytest.mark.django_db
 PERSONAL = "/v1/wallet/documents"
@@ -82,7 +95,11 @@ def test_multipart_upload_sniffs_the_type_from_the_content(
     assert stored["ServerSideEncryption"] == "aws:kms"
 
 
-@pytest.mark.parametrize("content", [ELF, MZ], ids=["elf", "mz"])
+DISGUISED = [ELF, MZ, MZ_WITH_JPEG, ELF_WITH_HEIC, MZ_WITH_PDF]
+DISGUISED_IDS = ["elf", "mz", "mz+jpeg", "elf+heic", "mz+pdf"]
+
+
+@pytest.mark.parametrize("content", DISGUISED, ids=DISGUISED_IDS)
 def test_an_executable_named_pdf_is_refused_by_content(user_client, wallet_bucket, s3, content):
     answer = multipart(user_client, PERSONAL, content, filename="passport.pdf")
 
