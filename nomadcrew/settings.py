@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "apps.polls",
     "apps.notifications",
     "apps.realtime",
+    "apps.wallet",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +189,13 @@ STATIC_URL = STATIC_URL if "://" in STATIC_URL else "/" + STATIC_URL.lstrip("/")
 STORAGES["staticfiles"]["BACKEND"] = "nomadcrew.staticfiles.ScriptPrefixedStaticFilesStorage"
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Wallet (apps/wallet) -------------------------------------------------------------------
+# The wallet's own KMS key: its objects are written with SSE-KMS under it (the bucket policy
+# refuses unencrypted puts to wallet/). Empty locally and in tests without KMS: S3's default.
+WALLET_KMS_KEY_ID = env.str("WALLET_KMS_KEY_ID", default="")
+WALLET_PERSONAL_QUOTA_BYTES = env.int("WALLET_PERSONAL_QUOTA_BYTES", default=100 * 1024 * 1024)
+WALLET_TRIP_QUOTA_BYTES = env.int("WALLET_TRIP_QUOTA_BYTES", default=500 * 1024 * 1024)
 
 # --- Security -------------------------------------------------------------------------------
 # TLS terminates at API Gateway / the load balancer, which sets X-Forwarded-Proto.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("v1/", include("apps.polls.urls")),
     path("v1/", include("apps.notifications.urls")),
     path("v1/", include("apps.realtime.urls")),
+    path("v1/", include("apps.wallet.urls")),
     path("dev/cognito/jwks.json", dev_jwks, name="dev-jwks"),
 ]
 

@@ -208,3 +208,22 @@ class WebSocketConnectionFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     connected_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda c: c.connected_at + timedelta(hours=2))
+
+
+# --- wallet ------------------------------------------------------------------------------------
+class WalletDocumentFactory(DjangoModelFactory):
+    """A personal PDF (pass ``trip=`` with ``wallet_type="group"`` for a trip's wallet); the
+    row only: tests that need the object behind ``storage_key`` write it themselves."""
+
+    class Meta:
+        model = "wallet.WalletDocument"
+
+    user = factory.SubFactory(UserFactory)
+    trip = None
+    wallet_type = factory.LazyAttribute(lambda d: "group" if d.trip else "personal")
+    document_type = "passport"
+    name = factory.Sequence(lambda n: f"Passport {n}")
+    storage_key = factory.Sequence(lambda n: f"wallet/personal/test/{n}.pdf")
+    file_size = 1024
+    mime_type = "application/pdf"
+    metadata = factory.LazyFunction(dict)

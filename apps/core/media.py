@@ -29,15 +29,20 @@ IMAGE_EXTENSIONS = {
     "image/heic": "heic",
     "image/heif": "heif",
 }
+DOCUMENT_EXTENSIONS = {**IMAGE_EXTENSIONS, "application/pdf": "pdf"}
 UPLOAD_URL_TTL = timedelta(minutes=10)
+SNIFF_BYTES = 32  # enough for every signature below
 
-# Leading bytes of each allowed format: the declared content type is not trusted.
+# Each allowed format's signature and where it must sit: the declared content type is not
+# trusted, and a signature anywhere else (an executable with JPEG bytes at offset 2) is no match.
+# HEIC/HEIF: an ISO-BMFF "ftyp" box (bytes 4-8) and its major brand (bytes 8-12).
 _MAGIC = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/webp": (b"RIFF",),
-    "image/heic": (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1"),
-    "image/heif": (b"ftypheic", b"ftypmif1", b"ftypheif"),
+    "application/pdf": ((0, b"%PDF-"),),
+    "image/jpeg": ((0, b"\xff\xd8\xff"),),
+    "image/png": ((0, b"\x89PNG\r\n\x1a\n"),),
+    "image/webp": ((0, b"RIFF"),),
+    "image/heic": tuple((4, b"ftyp" + brand) for brand in (b"heic", b"heix", b"mif1", b"msf1")),
+    "image/heif": tuple((4, b"ftyp" + brand) for brand in (b"heic", b"mif1", b"heif")),
 }
 
 
@@ -73,7 +78,7 @@ def _check_content_type(kind: MediaKind, content_type: str) -> str:
 
 
 def new_key(kind: MediaKind, owner_id, content_type: str) -> str:
-    extension = IMAGE_EXTENSIONS[_check_content_type(kind, content_type)]
+    extension = DOCUMENT_EXTENSIONS[_check_content_type(kind, content_type)]
     return f"{owner_prefix(kind, owner_id)}{uuid.uuid4().hex}.{extension}"
 
 
@@ -96,6 +101,11 @@ def _storage_call(action: str):
 
 def _s3_client():
     return default_storage.connection.meta.client
+
+
+# The same client and failure handling for apps that keep objects of their own (the wallet).
+storage_call = _storage_call
+s3_client = _s3_client
 
 
 def presigned_upload(*, kind: MediaKind, owner_id, content_type: str) -> dict:
@@ -147,15 +157,20 @@ def confirm_upload(*, kind: MediaKind, owner_id, key: str) -> str:
     return key
 
 
-def sniff_content_type(upload: UploadedFile) -> str | None:
-    head = upload.read(32)
-    upload.seek(0)
+def sniff_bytes(head: bytes) -> str | None:
+    """The content type the first bytes of a file show, or None (executables, text, ...)."""
     for content_type, signatures in _MAGIC.items():
-        if any(signature in head[:12] for signature in signatures):
+        if any(head[offset : offset + len(sig)] == sig for offset, sig in signatures):
             if content_type == "image/webp" and head[8:12] != b"WEBP":
                 continue
             return content_type
     return None
+
+
+def sniff_content_type(upload: UploadedFile) -> str | None:
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    return sniff_bytes(head)
 
 
 def store_upload(*, kind: MediaKind, owner_id, upload: UploadedFile) -> str:

@@ -63,6 +63,17 @@ def _member_left(m):
     return f"{member} left {_text(m, 'tripName', default='your trip')}"
 
 
+def _wallet_expiring(m):
+    document = _text(m, "documentName", default="A document")
+    if m.get("reason") == "passport_validity":
+        trip = _text(m, "tripName", default="your trip")
+        return f"{document} expires less than six months after {trip} ends"
+    days = m.get("daysLeft")
+    if isinstance(days, int) and not isinstance(days, bool):
+        return f"{document} expires in {days} day{'' if days == 1 else 's'}"
+    return f"{document} expires soon"
+
+
 _BUILDERS = {
     "TRIP_INVITATION": _invitation,
     "TRIP_INVITATION_RECEIVED": _invitation,
@@ -80,6 +91,7 @@ _BUILDERS = {
     "TODO_COMPLETED": _todo_completed,
     "TASK_COMPLETED": _todo_completed,
     "TRIP_MEMBER_LEFT": _member_left,
+    "WALLET_DOCUMENT_EXPIRING": _wallet_expiring,
 }
 
 

@@ -30,6 +30,8 @@ class NotificationType(models.TextChoices):
     TODO_ASSIGNED = "TODO_ASSIGNED"
     TODO_COMPLETED = "TODO_COMPLETED"
     MEMBER_ADDED = "MEMBER_ADDED"
+    # Not in the old enum: the wallet's expiry reminders (the app shows unknown types as is).
+    WALLET_DOCUMENT_EXPIRING = "WALLET_DOCUMENT_EXPIRING"
 
 
 class Notification(BaseModel):

@@ -23,6 +23,7 @@ from tests.factories import (
     TodoFactory,
     TripFactory,
     UserFactory,
+    WalletDocumentFactory,
 )
 
 
@@ -42,6 +43,9 @@ class World:
     location: object
     image: object
     other: SimpleNamespace  # a second trip, owned by someone else, and its objects
+    # Wallet: the author's personal document and their document in the trip's group wallet;
+    # ``other.wallet_document`` is in the second trip's wallet.
+    wallet: SimpleNamespace | None = None
 
     def __getattr__(self, name):
         try:
@@ -112,6 +116,7 @@ def world(db) -> World:
         invitation=InvitationFactory(trip=other_trip, inviter=other_owner),
         location=LocationFactory(trip=other_trip, user=other_member),
         image=_image(other_trip, other_owner),
+        wallet_document=WalletDocumentFactory(trip=other_trip, user=other_member),
     )
     invitee = users["invitee"]
     return World(
@@ -128,6 +133,10 @@ def world(db) -> World:
         location=LocationFactory(trip=trip, user=author),
         image=_image(trip, users["admin"]),
         other=other,
+        wallet=SimpleNamespace(
+            personal=WalletDocumentFactory(user=author),
+            group=WalletDocumentFactory(user=author, trip=trip, document_type="flight_booking"),
+        ),
     )
 
 

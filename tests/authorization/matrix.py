@@ -142,6 +142,26 @@ MATRIX: dict[tuple, tuple] = {
     # The author's notification: anyone else's id is the 404 of a missing one.
     ("PATCH", "notification-read"):                   (401, 404, 404, 404, 404, 204, 404),
     ("DELETE", "notification-detail"):                (401, 404, 404, 404, 404, 204, 404),
+    # --- wallet (apps/wallet, contract §13) -------------------------------------------------
+    # The personal wallet routes act on the caller's own wallet.
+    ("GET", "wallet-documents"):                      (401, 200, 200, 200, 200, ___, 200),
+    ("POST", "wallet-documents"):                     (401, 201, 201, 201, 201, ___, 201),
+    ("POST", "wallet-document-upload"):               (401, 200, 200, 200, 200, ___, 200),
+    # The author's personal document is theirs alone: the trip's admin and owner, and staff,
+    # get the 404 of a missing document.
+    ("GET", "wallet-document"):                       (401, 404, 404, 404, 404, 200, 404),
+    ("PUT", "wallet-document"):                       (401, 404, 404, 404, 404, 200, 404),
+    ("DELETE", "wallet-document"):                    (401, 404, 404, 404, 404, 200, 404),
+    # The author's document in the trip's group wallet: every member reads it, only its
+    # uploader edits or deletes it (not even the owner).
+    ("GET", "wallet-document", "group"):              (401, 404, 200, 200, 200, 200, 404),
+    ("PUT", "wallet-document", "group"):              (401, 404, 403, 403, 403, 200, 404),
+    ("DELETE", "wallet-document", "group"):           (401, 404, 403, 403, 403, 200, 404),
+    # The download token (issued to the author for their document) is the credential.
+    ("GET", "wallet-file"):                           (307, 307, 307, 307, 307, ___, 307),
+    ("GET", "trip-wallet-documents"):                 (401, 404, 200, 200, 200, ___, 404),
+    ("POST", "trip-wallet-documents"):                (401, 404, 201, 201, 201, ___, 404),
+    ("POST", "trip-wallet-document-upload"):          (401, 404, 200, 200, 200, ___, 404),
 }
 
 # Object-level cases: an object that exists, reached through a route the caller may use, but
@@ -243,5 +263,20 @@ OBJECT_CASES: dict[str, tuple] = {
         ("owner", "PUT", "user-preferences", 403, "not_profile_owner"),
     "another user's uploaded avatar, claim":
         ("stranger", "POST", "avatar-confirm", 400, "invalid_upload_key"),
+    # --- wallet ---
+    "another user's personal document in my wallet":
+        ("owner", "GET", "wallet-documents", 200, None),
+    "another trip's wallet":
+        ("owner", "GET", "trip-wallet-documents", 404, "trip_not_found"),
+    "another trip's document, read":
+        ("owner", "GET", "wallet-document", 404, "document_not_found"),
+    "another trip's document, edit":
+        ("owner", "PUT", "wallet-document", 404, "document_not_found"),
+    "another trip's document, delete":
+        ("owner", "DELETE", "wallet-document", 404, "document_not_found"),
+    "another user's pending wallet upload, confirm":
+        ("stranger", "POST", "wallet-documents", 400, "invalid_upload_key"),
+    "a deleted document's download token":
+        ("author", "GET", "wallet-file", 404, "document_not_found"),
 }
 # fmt: on

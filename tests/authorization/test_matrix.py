@@ -9,6 +9,7 @@ not change what the next caller sees.
 """
 
 import inspect
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from apps.locations.models import Location
 from apps.polls.models import PollVote
 from apps.todos.models import Todo
 from apps.trips.models import Membership, TripImage
+from apps.wallet.models import WalletDocument
+from apps.wallet.services import download_token
 from tests.authorization.matrix import MATRIX, OBJECT_CASES, ROLES
 from tests.factories import LocationFactory, PollVoteFactory
 
@@ -242,7 +245,51 @@ REQUESTS: dict[tuple, Builder] = {
     ("DELETE", "notification-detail"): lambda w, me: Call(
         {"notification_id": str(w.notification.pk)}
     ),
+    # --- wallet ---
+    ("POST", "wallet-documents"): lambda w, me: wallet_upload(),
+    ("POST", "wallet-document-upload"): lambda w, me: Call(data={"contentType": "application/pdf"}),
+    ("GET", "wallet-document"): lambda w, me: Call(document(w.wallet.personal)),
+    ("PUT", "wallet-document"): lambda w, me: Call(document(w.wallet.personal), {"name": "Mine"}),
+    ("DELETE", "wallet-document"): lambda w, me: Call(document(w.wallet.personal)),
+    ("GET", "wallet-document", "group"): lambda w, me: Call(document(w.wallet.group)),
+    ("PUT", "wallet-document", "group"): lambda w, me: Call(
+        document(w.wallet.group), {"name": "Mine"}
+    ),
+    ("DELETE", "wallet-document", "group"): lambda w, me: Call(document(w.wallet.group)),
+    ("GET", "wallet-file"): lambda w, me: Call(wallet_token(w.wallet.personal, w.author)),
+    ("POST", "trip-wallet-documents"): lambda w, me: wallet_upload(trip(w)),
+    ("POST", "trip-wallet-document-upload"): lambda w, me: Call(
+        trip(w), {"contentType": "image/png"}
+    ),
 }
+
+
+def document(doc) -> dict:
+    return {"document_id": doc.pk}
+
+
+def wallet_token(doc, holder) -> dict:
+    return {"token": download_token(document=doc, user=holder)}
+
+
+def wallet_upload(kwargs=None) -> Call:
+    metadata = json.dumps({"documentType": "receipt", "name": "Dinner receipt"})
+    return Call(
+        kwargs or {},
+        {"file": SimpleUploadedFile("receipt.png", PNG), "metadata": metadata},
+        format="multipart",
+    )
+
+
+def deleted_documents_token(w) -> Call:
+    call = Call(wallet_token(w.wallet.personal, w.author))
+    WalletDocument.objects.filter(pk=w.wallet.personal.pk).update(deleted_at=timezone.now())
+    return call
+
+
+def not_the_authors_document(w, body):
+    assert body["data"] == []
+
 
 # Rows that need a local stand-in for something outside the project.
 NEEDS = {
@@ -253,6 +300,11 @@ NEEDS = {
     ("POST", "avatar-confirm"): "s3_bucket",
     ("POST", "trip-images"): "s3_bucket",
     ("POST", "trip-image-upload"): "s3_bucket",
+    ("POST", "wallet-documents"): "s3_bucket",
+    ("POST", "wallet-document-upload"): "s3_bucket",
+    ("GET", "wallet-file"): "s3_bucket",
+    ("POST", "trip-wallet-documents"): "s3_bucket",
+    ("POST", "trip-wallet-document-upload"): "s3_bucket",
 }
 
 # On these rows the author column is the invitation's invitee.
@@ -549,8 +601,42 @@ OBJECT_REQUESTS: dict[str, ObjectCase] = {
         lambda w: Call(data={"key": uploaded_avatar_key(w.author)}),
         lambda w: w.stranger,
     ),
+    # --- wallet ---
+    "another user's personal document in my wallet": ObjectCase(
+        lambda w: Call(), lambda w: w.wallet.personal, not_the_authors_document
+    ),
+    "another trip's wallet": ObjectCase(
+        lambda w: Call({"trip_id": w.other.trip.pk}), lambda w: w.other.wallet_document
+    ),
+    "another trip's document, read": ObjectCase(
+        lambda w: Call(document(w.other.wallet_document)), lambda w: w.other.wallet_document
+    ),
+    "another trip's document, edit": ObjectCase(
+        lambda w: Call(document(w.other.wallet_document), {"name": "Hijacked"}),
+        lambda w: w.other.wallet_document,
+    ),
+    "another trip's document, delete": ObjectCase(
+        lambda w: Call(document(w.other.wallet_document)), lambda w: w.other.wallet_document
+    ),
+    "another user's pending wallet upload, confirm": ObjectCase(
+        lambda w: Call(
+            data={
+                "key": default_storage.save(
+                    f"wallet/pending/{w.author.pk}/{uuid.uuid4().hex}.png", ContentFile(PNG)
+                ),
+                "documentType": "receipt",
+                "name": "Not mine",
+            }
+        ),
+        lambda w: WalletDocument.objects.all(),
+    ),
+    "a deleted document's download token": ObjectCase(
+        deleted_documents_token, lambda w: w.wallet.personal
+    ),
 }
 OBJECT_NEEDS = {
+    "another user's pending wallet upload, confirm": "s3_bucket",
+    "a deleted document's download token": "s3_bucket",
     "another user's uploaded avatar, claim": "s3_bucket",
     "another trip's uploaded image, add": "s3_bucket",
 }

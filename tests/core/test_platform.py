@@ -200,6 +200,7 @@ PRODUCTION_ENV = {
     "COGNITO_USER_POOL_ID": "eu-west-2_AbCdEfGhI",
     "COGNITO_APP_CLIENT_IDS": "1example23456789",
     "AWS_STORAGE_BUCKET_NAME": "nomadcrew-media",
+    "WALLET_KMS_KEY_ID": "arn:aws:kms:eu-west-2:123456789012:key/wallet",
     "REDIS_URL": "redis://cache.example.internal:6379/0",
 }
 

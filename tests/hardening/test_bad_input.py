@@ -23,12 +23,14 @@ from apps.realtime import protocol
 from apps.todos.models import Todo
 from apps.trips.models import Membership, Trip
 from apps.users.models import User
-from tests.factories import ChatMessageFactory, PollFactory, TodoFactory
+from apps.wallet.models import WalletAuditLog, WalletDocument
+from tests.factories import ChatMessageFactory, PollFactory, TodoFactory, WalletDocumentFactory
 
 pytestmark = pytest.mark.django_db
 
 MODELS = (User, Trip, Membership, Todo, ChatMessage, Poll, PollOption, Feedback, Invitation)
 MODELS += (Location, Notification)
+MODELS += (WalletDocument, WalletAuditLog)
 
 
 def db_state() -> dict:
@@ -121,6 +123,9 @@ ENDPOINTS = {
         {"latitude": 38.72, "longitude": -9.14, "privacy": "precise"},
         "privacy",
     ),
+    "wallet document update": Endpoint(
+        "PUT", "/v1/wallet/documents/{document}", {"name": "Passport"}, "name", max_length=255
+    ),
 }
 TEXT_ENDPOINTS = {name: e for name, e in ENDPOINTS.items() if e.text}
 LIMITED_ENDPOINTS = {name: e for name, e in ENDPOINTS.items() if e.max_length}
@@ -135,6 +140,7 @@ def site(trip_with_roles):
         "owner": crew.owner.pk,
         "todo": TodoFactory(trip=crew.trip, created_by=crew.owner).pk,
         "message": ChatMessageFactory(trip=crew.trip, sender=crew.owner).pk,
+        "document": WalletDocumentFactory(user=crew.owner).pk,
     }
     return crew.client("owner"), ids
 
@@ -406,6 +412,10 @@ ROUND_TRIPS = {
         lambda ids: f"/v1/trips/{ids['trip']}/polls",
     ),
     "feedback": (lambda ids: Feedback.objects.get().message, None),
+    "wallet document update": (
+        lambda ids: WalletDocument.objects.get(pk=ids["document"]).name,
+        lambda ids: "/v1/wallet/documents",
+    ),
 }
 
 
@@ -462,6 +472,9 @@ ID_ROUTES = [
     ("DELETE", "/v1/trips/{trip}/polls/{poll}/vote/{bad}", 400, "invalid_option_id"),
     ("PATCH", "/v1/notifications/{bad}/read", 400, "invalid_notification_id"),
     ("DELETE", "/v1/notifications/{bad}", 400, "invalid_notification_id"),
+    ("GET", "/v1/wallet/documents/{bad}", 404, "not_found"),
+    ("PUT", "/v1/wallet/documents/{bad}", 404, "not_found"),
+    ("GET", "/v1/wallet/files/{bad}", 400, "invalid_token"),
 ]
 
 

@@ -15,6 +15,8 @@ FULL = {
     "completerName": "Finn",
     "todoTitle": "Book ferry",
     "inviteeName": "Gus",
+    "documentName": "Passport",
+    "daysLeft": 30,
 }
 
 ROWS = [
@@ -52,6 +54,7 @@ ROWS = [
         "Gus declined your invitation to Lisbon",
         "Someone declined your invitation to your trip",
     ),
+    (["WALLET_DOCUMENT_EXPIRING"], "Passport expires in 30 days", "A document expires soon"),
 ]
 CASES = [(t, full, empty) for types, full, empty in ROWS for t in types]
 
@@ -118,4 +121,15 @@ def test_every_contract_type_is_a_choice():
         "TODO_COMPLETED",
         "MEMBER_ADDED",
     }
-    assert set(NotificationType.values) == contract
+    # The one type added since: the wallet's reminders (the app shows unknown types as is).
+    assert set(NotificationType.values) == contract | {"WALLET_DOCUMENT_EXPIRING"}
+
+
+def test_wallet_passport_warning_names_the_trip():
+    metadata = {"documentName": "Passport", "reason": "passport_validity", "tripName": "Peru"}
+    assert notification_message("WALLET_DOCUMENT_EXPIRING", metadata) == (
+        "Passport expires less than six months after Peru ends"
+    )
+    assert notification_message("WALLET_DOCUMENT_EXPIRING", {"daysLeft": 1}) == (
+        "A document expires in 1 day"
+    )

@@ -92,3 +92,50 @@ def test_cognito_pool_has_the_admins_group_the_settings_expect():
     assert [g["Properties"]["GroupName"] for g in groups] == [
         stage_settings("dev")["environment_variables"]["COGNITO_ADMIN_GROUP"]
     ]
+
+
+# --- Wallet (apps/wallet) -------------------------------------------------------------------------
+
+
+def _resources() -> dict:
+    return yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)["Resources"]  # noqa: S506
+
+
+def test_wallet_objects_have_a_kms_key_of_their_own_the_app_is_told_about():
+    resources = _resources()
+    assert resources["WalletKey"]["Type"] == "AWS::KMS::Key"
+    assert resources["WalletKey"]["Properties"]["EnableKeyRotation"] is True
+    assert _outputs()["WalletKmsKeyId"]["Description"].startswith("WALLET_KMS_KEY_ID")
+    role = resources["ExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    [grant] = [s for s in role["Statement"] if s["Sid"] == "WalletKey"]
+    assert {"kms:GenerateDataKey", "kms:Decrypt"} <= set(grant["Action"])
+
+
+def test_bucket_policy_refuses_unencrypted_puts_to_the_wallet_prefix():
+    policy = _resources()["MediaBucketPolicy"]["Properties"]["PolicyDocument"]
+    wallet_denials = [
+        s for s in policy["Statement"] if s["Effect"] == "Deny" and s["Action"] == "s3:PutObject"
+    ]
+    conditions = [s["Condition"] for s in wallet_denials]
+    assert {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}} in conditions
+    assert {"Null": {"s3:x-amz-server-side-encryption": "true"}} in conditions
+    assert any(
+        "s3:x-amz-server-side-encryption-aws-kms-key-id" in c.get("StringNotEqualsIfExists", {})
+        for c in conditions
+    )
+
+
+def test_unconfirmed_wallet_uploads_expire():
+    from apps.wallet.storage import PENDING_PREFIX
+
+    rules = _resources()["MediaBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    [rule] = [r for r in rules if r.get("Prefix") == PENDING_PREFIX]
+    assert rule["Status"] == "Enabled"
+    assert rule["ExpirationInDays"] == 1
+
+
+def test_wallet_schedules_run_daily_in_both_stages():
+    for stage in ["dev", "prod"]:
+        events = {e["function"]: e["expression"] for e in stage_settings(stage)["events"]}
+        assert events["apps.wallet.tasks.purge_deleted_documents"].startswith("cron(")
+        assert events["apps.wallet.tasks.send_expiry_reminders"].startswith("cron(")

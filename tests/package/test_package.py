@@ -475,3 +475,56 @@ def test_admin_login_form_renders_without_the_database(function_without_database
     """Nothing on the sign-in page needs a query until the form is posted."""
     response = function_without_database.invoke(rest_event("GET", "/admin/login/"), timeout=40)
     assert response["statusCode"] == 200
+
+
+# --- Wallet schedules (apps/wallet/tasks.py) ------------------------------------------------------
+
+
+def _wallet_document(database, user_id, *, expires_in_days=None, deleted_days_ago=None) -> str:
+    now = datetime.now(UTC)
+    document_id = str(uuid.uuid4())
+    expires = (now + timedelta(days=expires_in_days)).date() if expires_in_days else None
+    database.query(
+        "INSERT INTO wallet_walletdocument (id, created_at, updated_at, user_id, wallet_type,"
+        " document_type, name, description, storage_key, file_size, mime_type, metadata,"
+        " expires_on, deleted_at) VALUES (%s, %s, %s, %s, 'personal', 'passport', 'Passport',"
+        " '', %s, 100, 'application/pdf', '{}', %s, %s)",
+        (
+            document_id,
+            now,
+            now,
+            user_id,
+            f"wallet/personal/{user_id}/{document_id}.pdf",
+            expires,
+            now - timedelta(days=deleted_days_ago) if deleted_days_ago else None,
+        ),
+    )
+    return document_id
+
+
+def test_wallet_schedules_purge_and_remind_through_the_handler(
+    lambda_function, signed_up, throwaway_database
+):
+    db = throwaway_database
+    [(user_id,)] = db.query("SELECT id FROM users_user ORDER BY date_joined DESC LIMIT 1")
+    deleted_long_ago = _wallet_document(db, user_id, deleted_days_ago=31)
+    deleted_lately = _wallet_document(db, user_id, deleted_days_ago=3)
+    expiring = _wallet_document(db, user_id, expires_in_days=7)
+    purge = scheduled_event(_rule_name("apps.wallet.tasks.purge_deleted_documents"))
+    remind = scheduled_event(_rule_name("apps.wallet.tasks.send_expiry_reminders"))
+
+    assert lambda_function.invoke(purge) == 1
+    assert lambda_function.invoke(purge) == 0
+    left = {str(i) for (i,) in db.query("SELECT id FROM wallet_walletdocument")}
+    assert deleted_long_ago not in left
+    assert {deleted_lately, expiring} <= left
+
+    assert lambda_function.invoke(remind) == 1
+    assert lambda_function.invoke(remind) == 0  # each reminder once
+    [(metadata,)] = db.query(
+        "SELECT metadata FROM notifications_notification"
+        " WHERE user_id = %s AND type = 'WALLET_DOCUMENT_EXPIRING'",
+        (user_id,),
+    )
+    assert metadata["documentID"] == expiring
+    assert metadata["daysLeft"] == 7
