@@ -80,12 +80,19 @@ def invitation_link(invitation: Invitation) -> str:
     return f"{settings.FRONTEND_URL}/invite/accept/{tokens.invitation_token(invitation)}"
 
 
-def check_invitee(invitation: Invitation, user) -> None:
+def check_invitee(invitation: Invitation, user, verified_email: str) -> None:
     """Only the invitee may see or answer an invitation: the account it was bound to, if any,
-    and in any case an account with the invited address (ignoring case)."""
+    and in any case an account whose *verified* email (``users.services.user_verified_email``)
+    is the invited address (ignoring case). An address the caller merely claims proves nothing.
+    """
     if invitation.invitee_id is not None and invitation.invitee_id != user.pk:
         raise Forbidden("You are not authorized to act on this invitation.", code="auth_mismatch")
-    if normalise_email(user.email or "") != invitation.invitee_email:
+    if not verified_email:
+        raise Forbidden(
+            "Verify your email address before answering invitations.",
+            code="email_not_verified",
+        )
+    if normalise_email(verified_email) != invitation.invitee_email:
         raise Forbidden(
             "You can only act on invitations sent to your email address.", code="email_mismatch"
         )
@@ -248,13 +255,13 @@ def _announce_created(invitation: Invitation) -> None:
     _schedule_email(invitation)
 
 
-def invitation_accept(*, invitation_id, user) -> Membership:
+def invitation_accept(*, invitation_id, user, verified_email: str) -> Membership:
     """Join the trip with the invitation's role (reactivating a former membership) and mark
     the invitation ACCEPTED, in one transaction (``membership_add`` of the trips app)."""
     now = timezone.now()
     with transaction.atomic():
         invitation = _lock(invitation_id)
-        check_invitee(invitation, user)
+        check_invitee(invitation, user, verified_email)
         _check_open(invitation, now)
         membership = membership_add(
             trip=invitation.trip, actor=user, user_id=user.pk, role=invitation.role
@@ -264,12 +271,12 @@ def invitation_accept(*, invitation_id, user) -> Membership:
     return membership
 
 
-def invitation_decline(*, invitation_id, user) -> Invitation:
+def invitation_decline(*, invitation_id, user, verified_email: str) -> Invitation:
     """The invitee says no to a PENDING, unexpired invitation."""
     now = timezone.now()
     with transaction.atomic():
         invitation = _lock(invitation_id)
-        check_invitee(invitation, user)
+        check_invitee(invitation, user, verified_email)
         _check_open(invitation, now)
         _record_answer(invitation, user, InvitationStatus.DECLINED, now)
         _announce_answer(invitation, user, "TRIP_INVITATION_DECLINED")

@@ -23,16 +23,32 @@ MAX_PREFERENCES_BYTES = 16 * 1024
 _USERNAME_CHARS = re.compile(r"[^\w.@+-]")
 
 
-def _email_from_cognito(token: CognitoToken) -> str:
-    """ID tokens carry the email; access tokens don't, so ask Cognito (GetUser) for it."""
-    email = token.claims.get("email")
-    if not email and token.claims.get("token_use") == "access":
-        email = user_attributes(token.raw).get("email")
-    if not email:
-        raise ApplicationError(
-            "Your Cognito account has no email address.", code="email_missing", status_code=400
-        )
-    return email.strip()
+def _is_true(value) -> bool:
+    """Cognito's ``email_verified``: a boolean in ID tokens, the string "true" from GetUser."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def cognito_email(token: CognitoToken) -> tuple[str, bool]:
+    """The identity's email and whether Cognito verified it. ID tokens carry both; access
+    tokens carry neither, so Cognito is asked with the token (GetUser)."""
+    if token.claims.get("token_use") == "access":
+        attributes = user_attributes(token.raw)
+        email, verified = attributes.get("email"), attributes.get("email_verified")
+    else:
+        email, verified = token.claims.get("email"), token.claims.get("email_verified")
+    return (email or "").strip(), _is_true(verified)
+
+
+def user_verified_email(*, user: User, token: CognitoToken) -> str:
+    """The caller's verified email ("" if Cognito has not verified it), refreshing the stored
+    one when it changed: invitations are matched against this, never against a claim alone."""
+    email, verified = cognito_email(token)
+    if not (email and verified):
+        return ""
+    if user.email != email:
+        user.email = email
+        User.objects.filter(pk=user.pk).update(email=email, updated_at=timezone.now())
+    return email
 
 
 def _username_from_token(token: CognitoToken, email: str) -> str:
@@ -54,10 +70,16 @@ def _free_username(base: str) -> str:
 def user_onboard(*, token: CognitoToken, username: str | None = None) -> User:
     """Create or refresh the user of a Cognito identity; safe under concurrent first requests.
 
-    The email always comes from Cognito, never from the request body.
+    The email always comes from Cognito, never from the request body, and is stored only once
+    Cognito has verified it: an unverified address is never stored (a new profile has none,
+    an existing one keeps its verified address), so it can't be used to claim invitations.
     """
     sub = token.claims["sub"]
-    email = _email_from_cognito(token)
+    email, verified = cognito_email(token)
+    if not email:
+        raise ApplicationError(
+            "Your Cognito account has no email address.", code="email_missing", status_code=400
+        )
     explicit = bool(username)
     wanted = username.strip() if explicit else _username_from_token(token, email)
     try:
@@ -65,14 +87,15 @@ def user_onboard(*, token: CognitoToken, username: str | None = None) -> User:
             user, created = User.objects.get_or_create(
                 cognito_sub=sub,
                 defaults={
-                    "email": email,
+                    "email": email if verified else "",
                     "username": wanted if explicit else _free_username(wanted),
                     "last_seen_at": timezone.now(),
                     "password": make_password(None),  # Cognito signs them in; never a password
                 },
             )
             if not created:
-                user.email = email
+                if verified:
+                    user.email = email
                 if explicit:
                     user.username = wanted
                 user.last_seen_at = timezone.now()

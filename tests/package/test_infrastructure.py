@@ -92,3 +92,27 @@ def test_cognito_pool_has_the_admins_group_the_settings_expect():
     assert [g["Properties"]["GroupName"] for g in groups] == [
         stage_settings("dev")["environment_variables"]["COGNITO_ADMIN_GROUP"]
     ]
+
+
+def test_cognito_pool_applies_an_email_change_only_once_verified():
+    """Otherwise anyone could set another person's address on their account (issue 11)."""
+    resources = yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)["Resources"]  # noqa: S506
+    (pool,) = [r for r in resources.values() if r["Type"] == "AWS::Cognito::UserPool"]
+    properties = pool["Properties"]
+    assert properties["UserAttributeUpdateSettings"] == {
+        "AttributesRequireVerificationBeforeUpdate": ["email"]
+    }
+    assert properties["AutoVerifiedAttributes"] == ["email"]
+
+
+def test_the_function_may_find_and_delete_cognito_users():
+    """DELETE /v1/users/me deletes the caller's Cognito user (scoped to the pool in YAML)."""
+    resources = yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)["Resources"]  # noqa: S506
+    statements = [
+        statement
+        for policy in resources["ExecutionRole"]["Properties"]["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        if "cognito-idp:AdminDeleteUser" in statement["Action"]
+    ]
+    assert len(statements) == 1
+    assert "cognito-idp:ListUsers" in statements[0]["Action"]
