@@ -31,6 +31,7 @@ from apps.notifications.services import notification_create
 from apps.trips.models import MemberRole, Membership, MembershipStatus, Trip
 from apps.trips.services import membership_add
 from apps.users.models import User
+from apps.users.selectors import user_get
 
 logger = logging.getLogger(__name__)
 
@@ -166,8 +167,11 @@ def _dispatch_email(invitation_id: str) -> None:
 # --- Writes ----------------------------------------------------------------------------------
 
 
-def invitation_create(*, trip: Trip, inviter, email: str, role: str) -> tuple[Invitation, bool]:
-    """Invite an address to a trip; ``(invitation, created)``.
+def invitation_create(
+    *, trip: Trip, inviter, email: str, role: str, invitee: User | None = None
+) -> tuple[Invitation, bool]:
+    """Invite an address to a trip; ``(invitation, created)``. ``invitee`` binds the
+    invitation to that account (the member-add route knows whom it means).
 
     A PENDING invitation to the same address is not duplicated: its email goes out again, with
     a fresh expiry (and so a fresh link); its role stays as first given.
@@ -191,7 +195,7 @@ def invitation_create(*, trip: Trip, inviter, email: str, role: str) -> tuple[In
             .first()
         )
         if existing is None:
-            accounts = list(_users_with_email(email)[:2])
+            accounts = [invitee] if invitee is not None else list(_users_with_email(email)[:2])
             try:
                 with transaction.atomic():
                     invitation = Invitation.objects.create(
@@ -222,6 +226,26 @@ def invitation_create(*, trip: Trip, inviter, email: str, role: str) -> tuple[In
         existing.save(update_fields=["expires_at", "email_sent_at", "resend_count", "updated_at"])
         _schedule_email(existing)
     return existing, False
+
+
+def invitation_create_for_user(
+    *, trip: Trip, inviter, user_id, role: str
+) -> tuple[Invitation, bool]:
+    """The member-add route (``POST /trips/{id}/members``): nobody joins a trip without
+    consenting, so adding a user (or re-adding one who left) invites them, to their verified
+    email and bound to their account, exactly as an invitation by address would."""
+    if role == MemberRole.OWNER:
+        raise Forbidden("The OWNER role cannot be assigned.", code="owner_role_forbidden")
+    user = user_get(user_id)
+    if user is None:
+        raise NotFound("User not found.", code="user_not_found")
+    if not user.email:  # only verified addresses are stored: this one has none yet
+        raise ApplicationError(
+            "This user has no verified email address to invite yet.",
+            code="email_not_verified",
+            details={"user_id": ["The user has not verified an email address."]},
+        )
+    return invitation_create(trip=trip, inviter=inviter, email=user.email, role=role, invitee=user)
 
 
 def _event_payload(invitation: Invitation) -> dict:

@@ -181,8 +181,9 @@ def trip_delete(*, trip: Trip, actor) -> None:
 
 
 def membership_add(*, trip: Trip, actor, user_id, role: str) -> Membership:
-    """Add (or reactivate) a member as ADMIN or MEMBER. Also used by invitation acceptance,
-    with the invitee as ``actor``."""
+    """Add (or reactivate) a member as ADMIN or MEMBER: only through an accepted invitation
+    (``invitations.services.invitation_accept``, the invitee as ``actor``), since nobody joins a
+    trip without consenting; the member-add route invites instead."""
     if role == MemberRole.OWNER:
         raise Forbidden("The OWNER role cannot be assigned.", code="owner_role_forbidden")
     user = user_get(user_id)
