@@ -8,6 +8,7 @@ invariants, the owner's immutability and "a trip always keeps an owner".
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from apps.core import media
@@ -271,13 +272,7 @@ def membership_remove(*, trip: Trip, actor, user_id) -> None:
                 )
         membership.status = MembershipStatus.INACTIVE
         membership.save(update_fields=["status", "updated_at"])
-        publish(event_type="MEMBER_REMOVED", trip_id=trip.pk, user_id=user_id, payload={})
-        publish(
-            event_type="TRIP_MEMBER_LEFT",
-            trip_id=trip.pk,
-            user_id=user_id,
-            payload={"userId": str(user_id), "removedBy": str(actor.pk)},
-        )
+        _announce_member_left(trip, user_id, removed_by=actor.pk)
         left = {
             "tripID": str(trip.pk),
             "tripName": trip.name,
@@ -297,6 +292,47 @@ def membership_remove(*, trip: Trip, actor, user_id) -> None:
             )
 
 
+def _announce_member_left(trip: Trip, user_id, *, removed_by) -> None:
+    publish(event_type="MEMBER_REMOVED", trip_id=trip.pk, user_id=user_id, payload={})
+    publish(
+        event_type="TRIP_MEMBER_LEFT",
+        trip_id=trip.pk,
+        user_id=user_id,
+        payload={"userId": str(user_id), "removedBy": str(removed_by)},
+    )
+
+
+def _announce_role_change(trip: Trip, membership: Membership, old_role: str, actor) -> None:
+    publish(
+        event_type="MEMBER_ROLE_UPDATED",
+        trip_id=trip.pk,
+        user_id=membership.user_id,
+        payload={"old_role": old_role, "new_role": membership.role},
+    )
+    publish(
+        event_type="TRIP_MEMBER_UPDATED",
+        trip_id=trip.pk,
+        user_id=membership.user_id,
+        payload={
+            "userId": str(membership.user_id),
+            "oldRole": old_role,
+            "newRole": membership.role,
+            "updatedBy": str(actor.pk),
+        },
+    )
+    notification_create(
+        user_id=membership.user_id,
+        type=NotificationType.MEMBERSHIP_CHANGE,
+        metadata={
+            "tripID": str(trip.pk),
+            "tripName": trip.name,
+            "oldRole": old_role,
+            "newRole": membership.role,
+            "updaterName": actor.display_name,
+        },
+    )
+
+
 def membership_change_role(*, trip: Trip, actor, user_id, role: str) -> Membership:
     """Set an ADMIN or MEMBER role. OWNER is neither assignable nor changeable."""
     if role == MemberRole.OWNER:
@@ -310,35 +346,64 @@ def membership_change_role(*, trip: Trip, actor, user_id, role: str) -> Membersh
             return membership
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
-        publish(
-            event_type="MEMBER_ROLE_UPDATED",
-            trip_id=trip.pk,
-            user_id=membership.user_id,
-            payload={"old_role": old_role, "new_role": role},
-        )
-        publish(
-            event_type="TRIP_MEMBER_UPDATED",
-            trip_id=trip.pk,
-            user_id=membership.user_id,
-            payload={
-                "userId": str(membership.user_id),
-                "oldRole": old_role,
-                "newRole": role,
-                "updatedBy": str(actor.pk),
-            },
-        )
-        notification_create(
-            user_id=membership.user_id,
-            type=NotificationType.MEMBERSHIP_CHANGE,
-            metadata={
-                "tripID": str(trip.pk),
-                "tripName": trip.name,
-                "oldRole": old_role,
-                "newRole": role,
-                "updaterName": actor.display_name,
-            },
-        )
+        _announce_role_change(trip, membership, old_role, actor)
     return membership
+
+
+# Who inherits a trip from an owner who deletes their account: the longest-standing ADMIN,
+# else the longest-standing MEMBER (membership age; re-joining keeps the original row).
+SUCCESSION_ORDER = (MemberRole.ADMIN, MemberRole.MEMBER)
+
+
+def _successor(trip: Trip, leaving_user_id) -> Membership | None:
+    rank = Case(
+        *[When(role=role, then=Value(i)) for i, role in enumerate(SUCCESSION_ORDER)],
+        output_field=IntegerField(),
+    )
+    return (
+        Membership.objects.select_for_update()
+        .filter(trip=trip, status=MembershipStatus.ACTIVE, role__in=SUCCESSION_ORDER)
+        .exclude(user_id=leaving_user_id)
+        .order_by(rank, "created_at", "pk")
+        .first()
+    )
+
+
+def memberships_release_for_deleted_account(*, user) -> None:
+    """Account deletion's part in trips: the user leaves every trip. Where they were the only
+    owner, the trip passes to ``_successor``; with no other active member it is deleted. A trip
+    is never left without an owner. Runs in the deletion's transaction (a personal data eraser,
+    registered in ``apps.trips.apps``)."""
+    memberships = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("trip")
+        .filter(user=user, status=MembershipStatus.ACTIVE, trip__deleted_at__isnull=True)
+        .order_by("trip_id")  # one lock order, so two deletions can't deadlock
+    )
+    for membership in memberships:
+        trip = membership.trip
+        if membership.role == MemberRole.OWNER and not _other_owners(trip, user.pk):
+            heir = _successor(trip, user.pk)
+            if heir is None:
+                trip.deleted_at = timezone.now()
+                trip.save(update_fields=["deleted_at", "updated_at"])
+                publish(event_type="TRIP_DELETED", trip_id=trip.pk, user_id=user.pk, payload={})
+            else:
+                old_role, heir.role = heir.role, MemberRole.OWNER
+                heir.save(update_fields=["role", "updated_at"])
+                _announce_role_change(trip, heir, old_role, user)
+        membership.status = MembershipStatus.INACTIVE
+        membership.save(update_fields=["status", "updated_at"])
+        _announce_member_left(trip, user.pk, removed_by=user.pk)
+
+
+def _other_owners(trip: Trip, user_id) -> bool:
+    return (
+        Membership.objects.select_for_update()
+        .filter(trip=trip, role=MemberRole.OWNER, status=MembershipStatus.ACTIVE)
+        .exclude(user_id=user_id)
+        .exists()
+    )
 
 
 def _background_changed(trip: Trip, actor) -> None:
