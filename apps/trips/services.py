@@ -373,37 +373,51 @@ def memberships_release_for_deleted_account(*, user) -> None:
     """Account deletion's part in trips: the user leaves every trip. Where they were the only
     owner, the trip passes to ``_successor``; with no other active member it is deleted. A trip
     is never left without an owner. Runs in the deletion's transaction (a personal data eraser,
-    registered in ``apps.trips.apps``)."""
-    memberships = (
-        Membership.objects.select_for_update(of=("self",))
-        .select_related("trip")
-        .filter(user=user, status=MembershipStatus.ACTIVE, trip__deleted_at__isnull=True)
-        .order_by("trip_id")  # one lock order, so two deletions can't deadlock
+    registered in ``apps.trips.apps``).
+
+    Each trip is locked first, in trip id order, then its owners in ``membership_remove``'s
+    order: two co-owners deleting their accounts at once are serialised, the second sees the
+    first gone and hands the trip on."""
+    trip_ids = (
+        Membership.objects.filter(
+            user=user, status=MembershipStatus.ACTIVE, trip__deleted_at__isnull=True
+        )
+        .order_by("trip_id")
+        .values_list("trip_id", flat=True)
     )
-    for membership in memberships:
-        trip = membership.trip
-        if membership.role == MemberRole.OWNER and not _other_owners(trip, user.pk):
-            heir = _successor(trip, user.pk)
-            if heir is None:
-                trip.deleted_at = timezone.now()
-                trip.save(update_fields=["deleted_at", "updated_at"])
-                publish(event_type="TRIP_DELETED", trip_id=trip.pk, user_id=user.pk, payload={})
-            else:
-                old_role, heir.role = heir.role, MemberRole.OWNER
-                heir.save(update_fields=["role", "updated_at"])
-                _announce_role_change(trip, heir, old_role, user)
-        membership.status = MembershipStatus.INACTIVE
-        membership.save(update_fields=["status", "updated_at"])
-        _announce_member_left(trip, user.pk, removed_by=user.pk)
+    for trip_id in list(trip_ids):
+        trip = Trip.objects.alive().select_for_update().filter(pk=trip_id).first()
+        if trip is not None:
+            _release_membership(trip, user)
 
 
-def _other_owners(trip: Trip, user_id) -> bool:
-    return (
+def _release_membership(trip: Trip, user) -> None:
+    owner_ids = set(
         Membership.objects.select_for_update()
         .filter(trip=trip, role=MemberRole.OWNER, status=MembershipStatus.ACTIVE)
-        .exclude(user_id=user_id)
-        .exists()
+        .order_by("pk")
+        .values_list("user_id", flat=True)
     )
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(trip=trip, user=user, status=MembershipStatus.ACTIVE)
+        .first()
+    )
+    if membership is None:
+        return
+    if owner_ids == {user.pk}:
+        heir = _successor(trip, user.pk)
+        if heir is None:
+            trip.deleted_at = timezone.now()
+            trip.save(update_fields=["deleted_at", "updated_at"])
+            publish(event_type="TRIP_DELETED", trip_id=trip.pk, user_id=user.pk, payload={})
+        else:
+            old_role, heir.role = heir.role, MemberRole.OWNER.value
+            heir.save(update_fields=["role", "updated_at"])
+            _announce_role_change(trip, heir, old_role, user)
+    membership.status = MembershipStatus.INACTIVE
+    membership.save(update_fields=["status", "updated_at"])
+    _announce_member_left(trip, user.pk, removed_by=user.pk)
 
 
 def _background_changed(trip: Trip, actor) -> None:

@@ -280,3 +280,24 @@ def test_the_admins_bulk_delete_runs_the_account_deletion_for_each(admin_client)
     assert all(u.display_name == "Deleted user" for u in User.objects.filter(is_active=False))
     assert PollVote.objects.filter(user=owner).exists()
     assert active_owners(trip) == [heir.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_co_owners_deleting_at_once_still_leave_the_trip_an_owner():
+    """Each deletion sees the other owner still active unless they are serialised: then both
+    would leave and the trip would have no owner. The trip lock makes the second hand it on."""
+    from apps.users.services import user_delete_account
+    from tests.invitations.test_concurrency import race
+
+    first, second = UserFactory(), UserFactory()
+    trip = TripFactory(created_by=first)
+    MembershipFactory(trip=trip, user=second, role="OWNER")
+    heir = joined(trip, "MEMBER", days_ago=1)
+
+    results = race(
+        lambda: user_delete_account(user=first), lambda: user_delete_account(user=second)
+    )
+
+    assert all(isinstance(result, User) for result in results), results
+    assert active_owners(trip) == [heir.pk]
+    assert Trip.objects.get(pk=trip.pk).deleted_at is None
