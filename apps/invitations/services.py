@@ -171,7 +171,8 @@ def invitation_create(
     *, trip: Trip, inviter, email: str, role: str, invitee: User | None = None
 ) -> tuple[Invitation, bool]:
     """Invite an address to a trip; ``(invitation, created)``. ``invitee`` binds the
-    invitation to that account (the member-add route knows whom it means).
+    invitation to that account and keeps its address private (the member-add route knows
+    whom it means, not their address).
 
     A PENDING invitation to the same address is not duplicated: its email goes out again, with
     a fresh expiry (and so a fresh link); its role stays as first given.
@@ -203,6 +204,7 @@ def invitation_create(
                         inviter=inviter,
                         invitee_email=email,
                         invitee=accounts[0] if len(accounts) == 1 else None,
+                        invitee_email_private=invitee is not None,
                         role=role,
                         expires_at=now + invitation_ttl(),
                     )
@@ -251,7 +253,7 @@ def invitation_create_for_user(
 def _event_payload(invitation: Invitation) -> dict:
     return {
         "invitation_id": str(invitation.pk),
-        "invitee_email": invitation.invitee_email,
+        "invitee_email": invitation.shown_email,
         "role": invitation.role,
     }
 

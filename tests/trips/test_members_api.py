@@ -107,6 +107,15 @@ def test_adding_a_user_invites_them_rather_than_making_them_a_member(
     assert [m.to for m in mailoutbox] == [["newcomer@example.com"]]
     assert Notification.objects.get(user=newcomer).type == "TRIP_INVITATION_RECEIVED"
     assert [e.type for e in trip_events(events)] == ["TRIP_INVITATION_CREATED"]
+    # Whom the owner added by id doesn't give away their address: not in the answer, the
+    # event every member receives, the trip's invitation list or the link's public details.
+    assert body["inviteeEmail"] == ""
+    assert trip_events(events)[0].payload["invitee_email"] == ""
+    listed = crew.client("owner").get(f"/v1/trips/{crew.trip.pk}/invitations").json()
+    assert [i["inviteeEmail"] for i in listed] == [""]
+    details = crew.client("owner").get("/v1/invitations/details", {"token": body["token"]})
+    assert details.json()["email"] == ""
+    assert "newcomer@example.com" not in str(body) + str(listed) + str(details.json())
     newcomer_client = client_for(newcomer)
     assert crew.trip.name not in [t["name"] for t in newcomer_client.get("/v1/trips").json()]
 
