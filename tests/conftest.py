@@ -168,6 +168,7 @@ def sign_token(cognito, local_signing_key):
             "aud": cognito.client_id,
             "token_use": "id",
             "email": "forged@example.com",
+            "email_verified": True,
             "iat": now,
             "exp": now + 600,
         }

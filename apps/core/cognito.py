@@ -217,3 +217,29 @@ def user_attributes(access_token: str) -> dict[str, str]:
     attributes = {a["Name"]: a["Value"] for a in response.get("UserAttributes", [])}
     attributes.setdefault("cognito:username", response.get("Username", ""))
     return attributes
+
+
+class IdentityDeletionFailed(Exception):
+    """Cognito could not be reached or refused to delete a user; the caller retries later."""
+
+
+def delete_identity(sub: str) -> None:
+    """Delete the pool's user whose ``sub`` this is (AdminDeleteUser wants the username, so
+    ListUsers finds it). A user that is already gone is success: a retry is always safe."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if settings.COGNITO_USER_POOL_ID == settings.COGNITO_DEV_POOL_ID:
+        return  # the local development pool is a key file: there is no user to delete
+    if not sub or '"' in sub or "\\" in sub:
+        raise IdentityDeletionFailed("not a Cognito sub")
+    client, pool_id = _cognito_client(), settings.COGNITO_USER_POOL_ID
+    try:
+        found = client.list_users(UserPoolId=pool_id, Filter=f'sub = "{sub}"', Limit=1)
+        for user in found.get("Users", []):
+            try:
+                client.admin_delete_user(UserPoolId=pool_id, Username=user["Username"])
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "UserNotFoundException":
+                    raise
+    except (BotoCoreError, ClientError) as exc:
+        raise IdentityDeletionFailed(str(exc)) from exc

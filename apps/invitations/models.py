@@ -51,6 +51,9 @@ class Invitation(BaseModel):
         blank=True,
         related_name="invitations_received",
     )
+    # Made by the member-add route, from a user id: the inviter never learned the address, and
+    # the trip must not learn it from the invitation either (only co-members see emails).
+    invitee_email_private = models.BooleanField(default=False)
     role = models.CharField(max_length=16, choices=INVITABLE_ROLE_CHOICES)
     status = models.CharField(
         max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
@@ -115,3 +118,8 @@ class Invitation(BaseModel):
 
     def __str__(self):
         return f"{self.invitee_email} to {self.trip_id} ({self.role}, {self.status})"
+
+    @property
+    def shown_email(self) -> str:
+        """The address as the trip's members and the link's holder may see it."""
+        return "" if self.invitee_email_private else self.invitee_email

@@ -31,6 +31,8 @@ class TripInvitationSerializer(serializers.ModelSerializer):
     trip_id = serializers.UUIDField(read_only=True)
     inviter_id = serializers.UUIDField(read_only=True, allow_null=True)
     invitee_id = serializers.UUIDField(read_only=True, allow_null=True)
+    # "" when the member-add route made it: the trip doesn't learn the user's address.
+    invitee_email = serializers.CharField(source="shown_email", read_only=True)
     token = serializers.SerializerMethodField()
 
     class Meta:
@@ -84,7 +86,7 @@ class InvitationDetailsSerializer(serializers.ModelSerializer):
     """InvitationDetails (§5); needs ``invitation_details_get``'s related rows and count."""
 
     trip_id = serializers.UUIDField(read_only=True)
-    email = serializers.EmailField(source="invitee_email", read_only=True)
+    email = serializers.CharField(source="shown_email", read_only=True)
     trip = InvitationTripSerializer(read_only=True)
     inviter = InviterSerializer(read_only=True, allow_null=True)
     member_count = serializers.IntegerField(read_only=True)

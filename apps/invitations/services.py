@@ -31,6 +31,7 @@ from apps.notifications.services import notification_create
 from apps.trips.models import MemberRole, Membership, MembershipStatus, Trip
 from apps.trips.services import membership_add
 from apps.users.models import User
+from apps.users.selectors import user_get
 
 logger = logging.getLogger(__name__)
 
@@ -80,12 +81,19 @@ def invitation_link(invitation: Invitation) -> str:
     return f"{settings.FRONTEND_URL}/invite/accept/{tokens.invitation_token(invitation)}"
 
 
-def check_invitee(invitation: Invitation, user) -> None:
+def check_invitee(invitation: Invitation, user, verified_email: str) -> None:
     """Only the invitee may see or answer an invitation: the account it was bound to, if any,
-    and in any case an account with the invited address (ignoring case)."""
+    and in any case an account whose *verified* email (``users.services.user_verified_email``)
+    is the invited address (ignoring case). An address the caller merely claims proves nothing.
+    """
     if invitation.invitee_id is not None and invitation.invitee_id != user.pk:
         raise Forbidden("You are not authorized to act on this invitation.", code="auth_mismatch")
-    if normalise_email(user.email or "") != invitation.invitee_email:
+    if not verified_email:
+        raise Forbidden(
+            "Verify your email address before answering invitations.",
+            code="email_not_verified",
+        )
+    if normalise_email(verified_email) != invitation.invitee_email:
         raise Forbidden(
             "You can only act on invitations sent to your email address.", code="email_mismatch"
         )
@@ -159,8 +167,12 @@ def _dispatch_email(invitation_id: str) -> None:
 # --- Writes ----------------------------------------------------------------------------------
 
 
-def invitation_create(*, trip: Trip, inviter, email: str, role: str) -> tuple[Invitation, bool]:
-    """Invite an address to a trip; ``(invitation, created)``.
+def invitation_create(
+    *, trip: Trip, inviter, email: str, role: str, invitee: User | None = None
+) -> tuple[Invitation, bool]:
+    """Invite an address to a trip; ``(invitation, created)``. ``invitee`` binds the
+    invitation to that account and keeps its address private (the member-add route knows
+    whom it means, not their address).
 
     A PENDING invitation to the same address is not duplicated: its email goes out again, with
     a fresh expiry (and so a fresh link); its role stays as first given.
@@ -184,7 +196,7 @@ def invitation_create(*, trip: Trip, inviter, email: str, role: str) -> tuple[In
             .first()
         )
         if existing is None:
-            accounts = list(_users_with_email(email)[:2])
+            accounts = [invitee] if invitee is not None else list(_users_with_email(email)[:2])
             try:
                 with transaction.atomic():
                     invitation = Invitation.objects.create(
@@ -192,6 +204,7 @@ def invitation_create(*, trip: Trip, inviter, email: str, role: str) -> tuple[In
                         inviter=inviter,
                         invitee_email=email,
                         invitee=accounts[0] if len(accounts) == 1 else None,
+                        invitee_email_private=invitee is not None,
                         role=role,
                         expires_at=now + invitation_ttl(),
                     )
@@ -217,10 +230,30 @@ def invitation_create(*, trip: Trip, inviter, email: str, role: str) -> tuple[In
     return existing, False
 
 
+def invitation_create_for_user(
+    *, trip: Trip, inviter, user_id, role: str
+) -> tuple[Invitation, bool]:
+    """The member-add route (``POST /trips/{id}/members``): nobody joins a trip without
+    consenting, so adding a user (or re-adding one who left) invites them, to their verified
+    email and bound to their account, exactly as an invitation by address would."""
+    if role == MemberRole.OWNER:
+        raise Forbidden("The OWNER role cannot be assigned.", code="owner_role_forbidden")
+    user = user_get(user_id)
+    if user is None:
+        raise NotFound("User not found.", code="user_not_found")
+    if not user.email:  # only verified addresses are stored: this one has none yet
+        raise ApplicationError(
+            "This user has no verified email address to invite yet.",
+            code="email_not_verified",
+            details={"user_id": ["The user has not verified an email address."]},
+        )
+    return invitation_create(trip=trip, inviter=inviter, email=user.email, role=role, invitee=user)
+
+
 def _event_payload(invitation: Invitation) -> dict:
     return {
         "invitation_id": str(invitation.pk),
-        "invitee_email": invitation.invitee_email,
+        "invitee_email": invitation.shown_email,
         "role": invitation.role,
     }
 
@@ -248,13 +281,13 @@ def _announce_created(invitation: Invitation) -> None:
     _schedule_email(invitation)
 
 
-def invitation_accept(*, invitation_id, user) -> Membership:
+def invitation_accept(*, invitation_id, user, verified_email: str) -> Membership:
     """Join the trip with the invitation's role (reactivating a former membership) and mark
     the invitation ACCEPTED, in one transaction (``membership_add`` of the trips app)."""
     now = timezone.now()
     with transaction.atomic():
         invitation = _lock(invitation_id)
-        check_invitee(invitation, user)
+        check_invitee(invitation, user, verified_email)
         _check_open(invitation, now)
         membership = membership_add(
             trip=invitation.trip, actor=user, user_id=user.pk, role=invitation.role
@@ -264,12 +297,12 @@ def invitation_accept(*, invitation_id, user) -> Membership:
     return membership
 
 
-def invitation_decline(*, invitation_id, user) -> Invitation:
+def invitation_decline(*, invitation_id, user, verified_email: str) -> Invitation:
     """The invitee says no to a PENDING, unexpired invitation."""
     now = timezone.now()
     with transaction.atomic():
         invitation = _lock(invitation_id)
-        check_invitee(invitation, user)
+        check_invitee(invitation, user, verified_email)
         _check_open(invitation, now)
         _record_answer(invitation, user, InvitationStatus.DECLINED, now)
         _announce_answer(invitation, user, "TRIP_INVITATION_DECLINED")

@@ -26,6 +26,7 @@ from apps.invitations.serializers import (
 )
 from apps.trips.permissions import TripScopedMixin
 from apps.trips.serializers import TripMembershipSerializer
+from apps.users.services import user_verified_email
 
 TOKEN_PARAMETER = OpenApiParameter("token", str, required=True, description="invitation token")
 
@@ -34,6 +35,10 @@ def _token_from_body(request) -> str:
     serializer = InvitationTokenSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data["token"]
+
+
+def _verified_email(request) -> str:
+    return user_verified_email(user=request.user, token=request.auth)
 
 
 def _details(invitation_id) -> Invitation:
@@ -88,7 +93,7 @@ class InvitationDetailView(APIView):
     @extend_schema(responses=InvitationDetailsSerializer)
     def get(self, request, invitation_id):
         invitation = _details(invitation_id)
-        services.check_invitee(invitation, request.user)
+        services.check_invitee(invitation, request.user, _verified_email(request))
         return Response(InvitationDetailsSerializer(invitation).data)
 
 
@@ -97,7 +102,9 @@ class InvitationAcceptView(APIView):
 
     @extend_schema(request=None, responses=TripMembershipSerializer)
     def post(self, request, invitation_id):
-        membership = services.invitation_accept(invitation_id=invitation_id, user=request.user)
+        membership = services.invitation_accept(
+            invitation_id=invitation_id, user=request.user, verified_email=_verified_email(request)
+        )
         return Response(TripMembershipSerializer(membership).data)
 
 
@@ -106,7 +113,9 @@ class InvitationDeclineView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request, invitation_id):
-        services.invitation_decline(invitation_id=invitation_id, user=request.user)
+        services.invitation_decline(
+            invitation_id=invitation_id, user=request.user, verified_email=_verified_email(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -116,7 +125,9 @@ class InvitationTokenAcceptView(APIView):
     @extend_schema(request=InvitationTokenSerializer, responses=TripMembershipSerializer)
     def post(self, request):
         invitation_id = services.invitation_id_from_token(_token_from_body(request))
-        membership = services.invitation_accept(invitation_id=invitation_id, user=request.user)
+        membership = services.invitation_accept(
+            invitation_id=invitation_id, user=request.user, verified_email=_verified_email(request)
+        )
         return Response(TripMembershipSerializer(membership).data)
 
 
@@ -126,7 +137,9 @@ class InvitationTokenDeclineView(APIView):
     @extend_schema(request=InvitationTokenSerializer, responses={204: None})
     def post(self, request):
         invitation_id = services.invitation_id_from_token(_token_from_body(request))
-        services.invitation_decline(invitation_id=invitation_id, user=request.user)
+        services.invitation_decline(
+            invitation_id=invitation_id, user=request.user, verified_email=_verified_email(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -133,3 +133,9 @@ def location_purge(*, now: datetime, retention: timedelta) -> int:
             count, _ = stream.filter(recorded_at__lt=cutoff).exclude(kept_latest).delete()
             deleted += count
     return deleted
+
+
+def location_erase_for_deleted_account(*, user) -> int:
+    """Account deletion: every position the user ever shared goes (a personal data eraser)."""
+    deleted, _ = Location.objects.filter(user=user).delete()
+    return deleted

@@ -8,6 +8,7 @@ invariants, the owner's immutability and "a trip always keeps an owner".
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from apps.core import media
@@ -181,8 +182,9 @@ def trip_delete(*, trip: Trip, actor) -> None:
 
 
 def membership_add(*, trip: Trip, actor, user_id, role: str) -> Membership:
-    """Add (or reactivate) a member as ADMIN or MEMBER. Also used by invitation acceptance,
-    with the invitee as ``actor``."""
+    """Add (or reactivate) a member as ADMIN or MEMBER: only through an accepted invitation
+    (``invitations.services.invitation_accept``, the invitee as ``actor``), since nobody joins a
+    trip without consenting; the member-add route invites instead."""
     if role == MemberRole.OWNER:
         raise Forbidden("The OWNER role cannot be assigned.", code="owner_role_forbidden")
     user = user_get(user_id)
@@ -270,13 +272,7 @@ def membership_remove(*, trip: Trip, actor, user_id) -> None:
                 )
         membership.status = MembershipStatus.INACTIVE
         membership.save(update_fields=["status", "updated_at"])
-        publish(event_type="MEMBER_REMOVED", trip_id=trip.pk, user_id=user_id, payload={})
-        publish(
-            event_type="TRIP_MEMBER_LEFT",
-            trip_id=trip.pk,
-            user_id=user_id,
-            payload={"userId": str(user_id), "removedBy": str(actor.pk)},
-        )
+        _announce_member_left(trip, user_id, removed_by=actor.pk)
         left = {
             "tripID": str(trip.pk),
             "tripName": trip.name,
@@ -296,6 +292,47 @@ def membership_remove(*, trip: Trip, actor, user_id) -> None:
             )
 
 
+def _announce_member_left(trip: Trip, user_id, *, removed_by) -> None:
+    publish(event_type="MEMBER_REMOVED", trip_id=trip.pk, user_id=user_id, payload={})
+    publish(
+        event_type="TRIP_MEMBER_LEFT",
+        trip_id=trip.pk,
+        user_id=user_id,
+        payload={"userId": str(user_id), "removedBy": str(removed_by)},
+    )
+
+
+def _announce_role_change(trip: Trip, membership: Membership, old_role: str, actor) -> None:
+    publish(
+        event_type="MEMBER_ROLE_UPDATED",
+        trip_id=trip.pk,
+        user_id=membership.user_id,
+        payload={"old_role": old_role, "new_role": membership.role},
+    )
+    publish(
+        event_type="TRIP_MEMBER_UPDATED",
+        trip_id=trip.pk,
+        user_id=membership.user_id,
+        payload={
+            "userId": str(membership.user_id),
+            "oldRole": old_role,
+            "newRole": membership.role,
+            "updatedBy": str(actor.pk),
+        },
+    )
+    notification_create(
+        user_id=membership.user_id,
+        type=NotificationType.MEMBERSHIP_CHANGE,
+        metadata={
+            "tripID": str(trip.pk),
+            "tripName": trip.name,
+            "oldRole": old_role,
+            "newRole": membership.role,
+            "updaterName": actor.display_name,
+        },
+    )
+
+
 def membership_change_role(*, trip: Trip, actor, user_id, role: str) -> Membership:
     """Set an ADMIN or MEMBER role. OWNER is neither assignable nor changeable."""
     if role == MemberRole.OWNER:
@@ -309,35 +346,78 @@ def membership_change_role(*, trip: Trip, actor, user_id, role: str) -> Membersh
             return membership
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
-        publish(
-            event_type="MEMBER_ROLE_UPDATED",
-            trip_id=trip.pk,
-            user_id=membership.user_id,
-            payload={"old_role": old_role, "new_role": role},
-        )
-        publish(
-            event_type="TRIP_MEMBER_UPDATED",
-            trip_id=trip.pk,
-            user_id=membership.user_id,
-            payload={
-                "userId": str(membership.user_id),
-                "oldRole": old_role,
-                "newRole": role,
-                "updatedBy": str(actor.pk),
-            },
-        )
-        notification_create(
-            user_id=membership.user_id,
-            type=NotificationType.MEMBERSHIP_CHANGE,
-            metadata={
-                "tripID": str(trip.pk),
-                "tripName": trip.name,
-                "oldRole": old_role,
-                "newRole": role,
-                "updaterName": actor.display_name,
-            },
-        )
+        _announce_role_change(trip, membership, old_role, actor)
     return membership
+
+
+# Who inherits a trip from an owner who deletes their account: the longest-standing ADMIN,
+# else the longest-standing MEMBER (membership age; re-joining keeps the original row).
+SUCCESSION_ORDER = (MemberRole.ADMIN, MemberRole.MEMBER)
+
+
+def _successor(trip: Trip, leaving_user_id) -> Membership | None:
+    rank = Case(
+        *[When(role=role, then=Value(i)) for i, role in enumerate(SUCCESSION_ORDER)],
+        output_field=IntegerField(),
+    )
+    return (
+        Membership.objects.select_for_update()
+        .filter(trip=trip, status=MembershipStatus.ACTIVE, role__in=SUCCESSION_ORDER)
+        .exclude(user_id=leaving_user_id)
+        .order_by(rank, "created_at", "pk")
+        .first()
+    )
+
+
+def memberships_release_for_deleted_account(*, user) -> None:
+    """Account deletion's part in trips: the user leaves every trip. Where they were the only
+    owner, the trip passes to ``_successor``; with no other active member it is deleted. A trip
+    is never left without an owner. Runs in the deletion's transaction (a personal data eraser,
+    registered in ``apps.trips.apps``).
+
+    Each trip is locked first, in trip id order, then its owners in ``membership_remove``'s
+    order: two co-owners deleting their accounts at once are serialised, the second sees the
+    first gone and hands the trip on."""
+    trip_ids = (
+        Membership.objects.filter(
+            user=user, status=MembershipStatus.ACTIVE, trip__deleted_at__isnull=True
+        )
+        .order_by("trip_id")
+        .values_list("trip_id", flat=True)
+    )
+    for trip_id in list(trip_ids):
+        trip = Trip.objects.alive().select_for_update().filter(pk=trip_id).first()
+        if trip is not None:
+            _release_membership(trip, user)
+
+
+def _release_membership(trip: Trip, user) -> None:
+    owner_ids = set(
+        Membership.objects.select_for_update()
+        .filter(trip=trip, role=MemberRole.OWNER, status=MembershipStatus.ACTIVE)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+    )
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(trip=trip, user=user, status=MembershipStatus.ACTIVE)
+        .first()
+    )
+    if membership is None:
+        return
+    if owner_ids == {user.pk}:
+        heir = _successor(trip, user.pk)
+        if heir is None:
+            trip.deleted_at = timezone.now()
+            trip.save(update_fields=["deleted_at", "updated_at"])
+            publish(event_type="TRIP_DELETED", trip_id=trip.pk, user_id=user.pk, payload={})
+        else:
+            old_role, heir.role = heir.role, MemberRole.OWNER.value
+            heir.save(update_fields=["role", "updated_at"])
+            _announce_role_change(trip, heir, old_role, user)
+    membership.status = MembershipStatus.INACTIVE
+    membership.save(update_fields=["status", "updated_at"])
+    _announce_member_left(trip, user.pk, removed_by=user.pk)
 
 
 def _background_changed(trip: Trip, actor) -> None:

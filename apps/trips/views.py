@@ -9,6 +9,8 @@ from apps.core import media
 from apps.core.pagination import OffsetPage, offset_page_parameters, offset_page_schema
 from apps.core.querystring import int_param
 from apps.core.serializers import UploadFormSerializer, UploadRequestSerializer
+from apps.invitations.serializers import TripInvitationSerializer
+from apps.invitations.services import invitation_create_for_user
 from apps.trips import selectors, services
 from apps.trips.permissions import TripScopedMixin
 from apps.trips.serializers import (
@@ -164,23 +166,40 @@ class TripSearchView(TripScopedMixin, APIView):
 
 class MemberListView(TripScopedMixin, APIView):
     required_action = {"GET": "member.list", "POST": "member.add"}
+    throttle_scope = {"POST": "invitations"}  # adding sends an invitation email
 
     @extend_schema(responses=TripMemberSerializer(many=True))
     def get(self, request, trip_id):
         members = selectors.membership_list(trip=self.trip)
         return Response(TripMemberSerializer(members, many=True).data)
 
-    @extend_schema(request=MemberAddSerializer, responses={201: TripMembershipSerializer})
+    @extend_schema(
+        request=MemberAddSerializer,
+        description=(
+            "Invites the user: nobody joins a trip without consent. The user becomes a member "
+            "only by accepting the invitation (sent to their verified email, and to the app). "
+            "Re-adding someone who left invites them again."
+        ),
+        responses={
+            201: OpenApiResponse(TripInvitationSerializer, description="invitation created"),
+            200: OpenApiResponse(
+                TripInvitationSerializer, description="already invited: the email was re-sent"
+            ),
+        },
+    )
     def post(self, request, trip_id):
         serializer = MemberAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = services.membership_add(
+        invitation, created = invitation_create_for_user(
             trip=self.trip,
-            actor=request.user,
+            inviter=request.user,
             user_id=serializer.validated_data["user_id"],
             role=serializer.validated_data["role"],
         )
-        return Response(TripMembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        return Response(
+            TripInvitationSerializer(invitation).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class MemberDetailView(TripScopedMixin, APIView):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from apps.users.models import PushToken, User
+from apps.users.services import user_delete_account
 
 
 class PushTokenInline(admin.TabularInline):
@@ -44,6 +45,22 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     inlines = [PushTokenInline]
+
+    # Deleting a user here is the account deletion of DELETE /v1/users/me: the row is
+    # anonymised and deactivated (so no membership, vote or reaction cascades away), trips they
+    # solely own pass on, the Cognito user goes. The single and the bulk delete both land here.
+    def delete_model(self, request, obj):
+        user_delete_account(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset.order_by("pk"):
+            user_delete_account(user=user)
+
+    def get_deleted_objects(self, objs, request):
+        """The confirmation page lists the accounts only: nothing else is deleted with them."""
+        *_, perms_needed, protected = super().get_deleted_objects(objs, request)
+        accounts = [f"{User._meta.verbose_name.capitalize()}: {obj} (anonymised)" for obj in objs]
+        return accounts, {User._meta.verbose_name_plural: len(accounts)}, perms_needed, protected
 
 
 @admin.register(PushToken)

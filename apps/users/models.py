@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from apps.core.models import BaseModel
@@ -13,6 +14,9 @@ class LocationPrivacy(models.TextChoices):
     PRECISE = "precise", "Precise"
     APPROXIMATE = "approximate", "Approximate"
     HIDDEN = "hidden", "Hidden"
+
+
+DELETED_USER_NAME = "Deleted user"
 
 
 class User(AbstractUser):
@@ -30,6 +34,13 @@ class User(AbstractUser):
     preferences = models.JSONField(default=dict, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Account deletion (``users.services.user_delete_account``): the row stays, anonymised and
+    # inactive, so trip history keeps its author ("Deleted user"). ``cognito_sub`` stays too,
+    # so the deleted account's unexpired tokens are refused rather than onboarded afresh.
+    # Until ``identity_deleted_at`` is set, the Cognito user (and ``avatar_key``'s object, if
+    # one is still named) remain to be deleted: that step runs after the commit and is retried.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    identity_deleted_at = models.DateTimeField(null=True, blank=True)
 
     # Set per request from the token's cognito:groups; never stored.
     in_cognito_admin_group = False
@@ -38,6 +49,11 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("username"), name="users_username_ci_unique"),
+            # A deleted account can never sign in again.
+            models.CheckConstraint(
+                condition=Q(deleted_at__isnull=True) | Q(is_active=False),
+                name="users_deleted_is_inactive",
+            ),
         ]
         indexes = [models.Index(Lower("email"), name="users_email_ci_idx")]
 
@@ -53,10 +69,14 @@ class User(AbstractUser):
         """The picture to show: an uploaded one (short-lived URL) wins over an external URL."""
         from apps.core.media import media_url
 
+        if self.deleted_at:
+            return ""
         return media_url(self.avatar_key) if self.avatar_key else self.avatar_url
 
     @property
     def display_name(self) -> str:
+        if self.deleted_at:
+            return DELETED_USER_NAME
         full = f"{self.first_name} {self.last_name}".strip()
         return full or self.username
 

@@ -1,20 +1,25 @@
 """Writes to users and push tokens."""
 
 import json
+import logging
 import re
 import uuid
 from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core import media
 from apps.core.authentication import CognitoToken
-from apps.core.cognito import user_attributes
+from apps.core.cognito import delete_identity, user_attributes
 from apps.core.errors import ApplicationError, Conflict
+from apps.users.erasure import erase_personal_data
 from apps.users.models import PushToken, User
+
+logger = logging.getLogger(__name__)
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 # Preferences are free-form but not a storage bucket: bounded once merged, not only per request.
@@ -23,16 +28,32 @@ MAX_PREFERENCES_BYTES = 16 * 1024
 _USERNAME_CHARS = re.compile(r"[^\w.@+-]")
 
 
-def _email_from_cognito(token: CognitoToken) -> str:
-    """ID tokens carry the email; access tokens don't, so ask Cognito (GetUser) for it."""
-    email = token.claims.get("email")
-    if not email and token.claims.get("token_use") == "access":
-        email = user_attributes(token.raw).get("email")
-    if not email:
-        raise ApplicationError(
-            "Your Cognito account has no email address.", code="email_missing", status_code=400
-        )
-    return email.strip()
+def _is_true(value) -> bool:
+    """Cognito's ``email_verified``: a boolean in ID tokens, the string "true" from GetUser."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def cognito_email(token: CognitoToken) -> tuple[str, bool]:
+    """The identity's email and whether Cognito verified it. ID tokens carry both; access
+    tokens carry neither, so Cognito is asked with the token (GetUser)."""
+    if token.claims.get("token_use") == "access":
+        attributes = user_attributes(token.raw)
+        email, verified = attributes.get("email"), attributes.get("email_verified")
+    else:
+        email, verified = token.claims.get("email"), token.claims.get("email_verified")
+    return (email or "").strip(), _is_true(verified)
+
+
+def user_verified_email(*, user: User, token: CognitoToken) -> str:
+    """The caller's verified email ("" if Cognito has not verified it), refreshing the stored
+    one when it changed: invitations are matched against this, never against a claim alone."""
+    email, verified = cognito_email(token)
+    if not (email and verified):
+        return ""
+    if user.email != email:
+        user.email = email
+        User.objects.filter(pk=user.pk).update(email=email, updated_at=timezone.now())
+    return email
 
 
 def _username_from_token(token: CognitoToken, email: str) -> str:
@@ -54,10 +75,16 @@ def _free_username(base: str) -> str:
 def user_onboard(*, token: CognitoToken, username: str | None = None) -> User:
     """Create or refresh the user of a Cognito identity; safe under concurrent first requests.
 
-    The email always comes from Cognito, never from the request body.
+    The email always comes from Cognito, never from the request body, and is stored only once
+    Cognito has verified it: an unverified address is never stored (a new profile has none,
+    an existing one keeps its verified address), so it can't be used to claim invitations.
     """
     sub = token.claims["sub"]
-    email = _email_from_cognito(token)
+    email, verified = cognito_email(token)
+    if not email:
+        raise ApplicationError(
+            "Your Cognito account has no email address.", code="email_missing", status_code=400
+        )
     explicit = bool(username)
     wanted = username.strip() if explicit else _username_from_token(token, email)
     try:
@@ -65,14 +92,15 @@ def user_onboard(*, token: CognitoToken, username: str | None = None) -> User:
             user, created = User.objects.get_or_create(
                 cognito_sub=sub,
                 defaults={
-                    "email": email,
+                    "email": email if verified else "",
                     "username": wanted if explicit else _free_username(wanted),
                     "last_seen_at": timezone.now(),
                     "password": make_password(None),  # Cognito signs them in; never a password
                 },
             )
             if not created:
-                user.email = email
+                if verified:
+                    user.email = email
                 if explicit:
                     user.username = wanted
                 user.last_seen_at = timezone.now()
@@ -186,3 +214,61 @@ def push_token_deregister_all(*, user: User) -> int:
     return PushToken.objects.filter(user=user, is_active=True).update(
         is_active=False, updated_at=timezone.now()
     )
+
+
+# --- Account deletion -----------------------------------------------------------------------
+
+
+def user_delete_account(*, user: User) -> User:
+    """Delete an account as the app stores require, keeping the trips it took part in readable.
+
+    One transaction erases the personal data: the row is anonymised ("Deleted user") and
+    deactivated rather than deleted, so messages, todos, polls, votes and reactions keep their
+    author; push tokens go; every registered eraser runs (``apps.users.erasure``: trips hand
+    sole ownership on or are deleted, locations and notifications go, the wallet's files...).
+    Only after it commits are the avatar file and the Cognito user deleted
+    (``user_finish_deletion``): if that fails, the account is already unusable and erased, and
+    a repeated DELETE, the admin or the ``finish_account_deletions`` schedule finishes it.
+    """
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.deleted_at is None:
+            _anonymise(locked)
+            PushToken.objects.filter(user=locked).delete()
+            erase_personal_data(user=locked)
+    transaction.on_commit(lambda: user_finish_deletion(user_id=locked.pk), robust=True)
+    return locked
+
+
+def _anonymise(user: User) -> None:
+    user.username = f"deleted-{uuid.uuid4().hex}"
+    user.first_name = user.last_name = user.email = user.contact_email = user.avatar_url = ""
+    user.preferences = {}
+    user.location_privacy_preference = User._meta.get_field("location_privacy_preference").default
+    user.last_seen_at = None
+    user.password = make_password(None)
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.deleted_at = timezone.now()
+    user.save()  # every field: the whole row is rewritten
+    user.groups.clear()
+    user.user_permissions.clear()
+
+
+def user_finish_deletion(*, user_id) -> bool:
+    """The steps of a deletion outside the database: the uploaded avatar, then the Cognito user.
+    Each is recorded once done, so running this again (retries, the schedule) is safe; returns
+    True once nothing is left. Failures are logged and left for the next run."""
+    user = User.objects.filter(pk=user_id, deleted_at__isnull=False).first()
+    if user is None or user.identity_deleted_at is not None:
+        return user is not None
+    try:
+        if user.avatar_key:
+            default_storage.delete(user.avatar_key)  # a missing object is no error on S3
+            User.objects.filter(pk=user.pk).update(avatar_key="")
+        if user.cognito_sub:
+            delete_identity(user.cognito_sub)
+    except Exception:  # storage or Cognito, whatever the failure: the next run retries
+        logger.exception("account deletion of user %s is incomplete; it will be retried", user.pk)
+        return False
+    User.objects.filter(pk=user.pk).update(identity_deleted_at=timezone.now())
+    return True

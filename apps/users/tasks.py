@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.tasks import fresh_connections
-from apps.users.models import PushToken
+from apps.users.models import PushToken, User
+from apps.users.services import user_finish_deletion
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +34,13 @@ def deactivate_stale_push_tokens(event=None, context=None, *, days: int = STALE_
     )
     logger.info("deactivated %d push tokens unused for %d days", count, days)
     return count
+
+
+@fresh_connections
+def finish_account_deletions(event=None, context=None) -> int:
+    """Hourly: retry the Cognito (and avatar) step of account deletions that could not finish
+    when they were made. Returns how many are still incomplete."""
+    pending = User.objects.filter(deleted_at__isnull=False, identity_deleted_at__isnull=True)
+    left = sum(not user_finish_deletion(user_id=pk) for pk in pending.values_list("pk", flat=True))
+    logger.info("account deletions still incomplete: %d", left)
+    return left

@@ -2,12 +2,14 @@
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core import media, parsers
+from apps.core.authentication import CognitoToken
+from apps.core.cognito import verify_token
 from apps.core.errors import Forbidden, NotFound
 from apps.core.permissions import HasCognitoIdentity, IsAppAdmin
 from apps.core.querystring import int_param
@@ -66,11 +68,48 @@ class SyncView(APIView):
         return Response(_profile(request.user, request.user))
 
 
+def _deleted_account(request):
+    """The deleted account a still-valid bearer token names, if any."""
+    token = request.META["HTTP_AUTHORIZATION"].split()[1]
+    claims = verify_token(token)  # verified once already; the keys are cached
+    user = User.objects.filter(cognito_sub=claims["sub"], deleted_at__isnull=False).first()
+    return (user, CognitoToken(raw=token, claims=claims)) if user else None
+
+
 class MeView(APIView):
+    def perform_authentication(self, request):
+        """A deleted account's token may repeat ``DELETE``, so a client whose first deletion
+        could not reach Cognito can finish it; everywhere else it is ``account_disabled``."""
+        try:
+            super().perform_authentication(request)
+        except exceptions.AuthenticationFailed as refusal:
+            if request.method != "DELETE" or refusal.get_codes() != "account_disabled":
+                raise
+            deleted = _deleted_account(request)
+            if deleted is None:
+                raise
+            request.user, request.auth = deleted
+
     @extend_schema(responses=UserProfileSerializer)
     def get(self, request):
         services.user_touch_last_seen(user=request.user)
         return Response(_profile(request.user, request.user))
+
+    @extend_schema(
+        request=None,
+        description=(
+            "Deletes the caller's account: name, email, avatar, push tokens, locations, "
+            "notifications and other personal data go; messages, todos and polls stay, their "
+            'author shown as "Deleted user". Trips the caller solely owns pass to their '
+            "longest-standing ADMIN, else MEMBER, or are deleted when nobody else is in them. "
+            "The Cognito user is deleted last; repeating the call is safe and finishes a "
+            "deletion that could not reach Cognito."
+        ),
+        responses={204: None},
+    )
+    def delete(self, request):
+        services.user_delete_account(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ContactEmailView(APIView):

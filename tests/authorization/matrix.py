@@ -68,7 +68,14 @@ MATRIX: dict[tuple, tuple] = {
     ("GET", "trip-details"):                          (401, 404, 200, 200, 200, ___, 404),
     ("POST", "trip-search"):                          (401, 404, 200, 200, 200, ___, 404),
     ("GET", "trip-members"):                          (401, 404, 200, 200, 200, ___, 404),
+    # --- trust-consent: nobody joins without consent (issue 11 item 2) --------------------
+    # "Adding" a user invites them: 201 with a PENDING invitation bound to them; the
+    # membership exists only once they accept (test_members_api checks no row appears).
     ("POST", "trip-members"):                         (401, 404, 403, 403, 201, ___, 404),
+    # Deleting an account: every signed-in caller deletes their own, and only their own (no
+    # id in the URL); a sole owner's trips pass on (tests/users/test_account_deletion.py).
+    ("DELETE", "user-me"):                            (401, 204, 204, 204, 204, ___, 204),
+    # --- end trust-consent ---------------------------------------------------------------
     # Removing another member is the owner's.
     ("DELETE", "trip-member"):                        (401, 404, 403, 403, 204, ___, 404),
     # Your own id means leaving: any member may, except the trip's last owner (400 last_owner).

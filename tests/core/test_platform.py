@@ -147,7 +147,7 @@ def test_malformed_json_is_400(user_client):
 
 @pytest.mark.django_db
 def test_wrong_method_is_405_json(user_client):
-    response = user_client.delete("/v1/users/me")
+    response = user_client.patch("/v1/users/me")  # DELETE now deletes the account
     assert response.status_code == 405
     assert response.json()["type"] == "VALIDATION"
 

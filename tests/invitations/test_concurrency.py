@@ -46,7 +46,9 @@ def test_concurrent_accepts_let_exactly_one_win(attempts):
     invitation = InvitationFactory(invitee_email="guest@example.com")
 
     def accept():
-        return services.invitation_accept(invitation_id=invitation.pk, user=invitee)
+        return services.invitation_accept(
+            invitation_id=invitation.pk, user=invitee, verified_email=invitee.email
+        )
 
     results = race(*[accept] * attempts)
 
@@ -64,7 +66,9 @@ def test_accept_racing_a_revoke_ends_in_one_outcome():
     owner = invitation.trip.created_by
 
     results = race(
-        lambda: services.invitation_accept(invitation_id=invitation.pk, user=invitee),
+        lambda: services.invitation_accept(
+            invitation_id=invitation.pk, user=invitee, verified_email=invitee.email
+        ),
         lambda: services.invitation_revoke(
             trip=invitation.trip, invitation_id=invitation.pk, actor=owner
         ),

@@ -139,3 +139,27 @@ def test_wallet_schedules_run_daily_in_both_stages():
         events = {e["function"]: e["expression"] for e in stage_settings(stage)["events"]}
         assert events["apps.wallet.tasks.purge_deleted_documents"].startswith("cron(")
         assert events["apps.wallet.tasks.send_expiry_reminders"].startswith("cron(")
+
+
+def test_cognito_pool_applies_an_email_change_only_once_verified():
+    """Otherwise anyone could set another person's address on their account (issue 11)."""
+    resources = _resources()
+    (pool,) = [r for r in resources.values() if r["Type"] == "AWS::Cognito::UserPool"]
+    properties = pool["Properties"]
+    assert properties["UserAttributeUpdateSettings"] == {
+        "AttributesRequireVerificationBeforeUpdate": ["email"]
+    }
+    assert properties["AutoVerifiedAttributes"] == ["email"]
+
+
+def test_the_function_may_find_and_delete_cognito_users():
+    """DELETE /v1/users/me deletes the caller's Cognito user (scoped to the pool in YAML)."""
+    resources = _resources()
+    statements = [
+        statement
+        for policy in resources["ExecutionRole"]["Properties"]["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        if "cognito-idp:AdminDeleteUser" in statement["Action"]
+    ]
+    assert len(statements) == 1
+    assert "cognito-idp:ListUsers" in statements[0]["Action"]

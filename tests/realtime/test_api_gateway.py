@@ -344,11 +344,19 @@ def test_member_added_receives_from_then_on(
             f"/v1/trips/{crew.trip.pk}/members", {"userId": str(crew.stranger.pk), "role": "MEMBER"}
         )
     assert response.status_code == 201
+    with committed():  # the member-add route invites; they join by accepting
+        accepted = crew.client("stranger").post(f"/v1/invitations/{response.json()['id']}/accept")
+    assert accepted.status_code == 200, accepted.content
     with committed():
         owner_client.post(chat_url(crew.trip), {"content": "welcome"})
 
     stranger_events = [e["type"] for e in management_api.events("stranger-conn=") if e["tripId"]]
-    assert stranger_events == ["MEMBER_ADDED", "TRIP_MEMBER_JOINED", "CHAT_MESSAGE_SENT"]
+    assert stranger_events == [
+        "MEMBER_ADDED",
+        "TRIP_MEMBER_JOINED",
+        "TRIP_INVITATION_ACCEPTED",
+        "CHAT_MESSAGE_SENT",
+    ]
 
 
 def test_rejoining_a_trip_undoes_an_old_unsubscribe(trip_with_roles, management_api, committed):
@@ -359,13 +367,14 @@ def test_rejoining_a_trip_undoes_an_old_unsubscribe(trip_with_roles, management_
         unsubscribed_trip_ids=[str(crew.trip.pk), "11111111-1111-1111-1111-111111111111"],
     )
 
+    invited = crew.client("owner").post(
+        f"/v1/trips/{crew.trip.pk}/members", {"userId": str(crew.stranger.pk), "role": "MEMBER"}
+    )
     with committed():
-        crew.client("owner").post(
-            f"/v1/trips/{crew.trip.pk}/members", {"userId": str(crew.stranger.pk), "role": "MEMBER"}
-        )
+        crew.client("stranger").post(f"/v1/invitations/{invited.json()['id']}/accept")
 
     trip_events = [e["type"] for e in management_api.events("returning=") if e["tripId"]]
-    assert trip_events == ["MEMBER_ADDED", "TRIP_MEMBER_JOINED"]
+    assert trip_events == ["MEMBER_ADDED", "TRIP_MEMBER_JOINED", "TRIP_INVITATION_ACCEPTED"]
     connection = WebSocketConnection.objects.get(connection_id="returning=")
     assert connection.unsubscribed_trip_ids == ["11111111-1111-1111-1111-111111111111"]
 

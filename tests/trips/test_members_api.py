@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.invitations.models import Invitation
+from apps.notifications.models import Notification
 from apps.trips.models import Membership
 from tests.factories import MembershipFactory, UserFactory
 from tests.trips.events import trip_events
@@ -80,38 +82,70 @@ def test_list_query_count_does_not_grow_with_members(
 # --- add ------------------------------------------------------------------------------------
 
 
-def test_owner_adds_a_member(trip_with_roles, capture_events, client_for):
+def test_adding_a_user_invites_them_rather_than_making_them_a_member(
+    trip_with_roles, capture_events, client_for, mailoutbox
+):
+    """Consent (issue 11 item 2): the added user joins only by accepting an invitation."""
     crew = trip_with_roles
-    newcomer = UserFactory()
+    newcomer = UserFactory(email="newcomer@example.com")
     with capture_events() as events:
         response = crew.client("owner").post(
             members_url(crew.trip), {"userId": str(newcomer.pk), "role": "admin"}, format="json"
         )
     assert response.status_code == 201, response.content
-    row = membership(crew, newcomer)
-    assert (row.role, row.status) == ("ADMIN", "ACTIVE")
-    assert response.json() == {
-        "id": str(row.pk),
-        "tripId": str(crew.trip.pk),
-        "userId": str(newcomer.pk),
-        "role": "ADMIN",
-        "status": "ACTIVE",
-        "createdAt": row.created_at.isoformat().replace("+00:00", "Z"),
-        "updatedAt": row.updated_at.isoformat().replace("+00:00", "Z"),
-    }
-    assert event_summary(events) == [
-        ("MEMBER_ADDED", str(newcomer.pk), {"role": "ADMIN"}),
-        (
-            "TRIP_MEMBER_JOINED",
-            str(newcomer.pk),
-            {"userId": str(newcomer.pk), "role": "ADMIN", "addedBy": str(crew.owner.pk)},
-        ),
-    ]
-    # The newcomer now sees the trip.
-    assert crew.trip.name in [t["name"] for t in client_for(newcomer).get("/v1/trips").json()]
+    assert not Membership.objects.filter(trip=crew.trip, user=newcomer).exists()
+    invitation = Invitation.objects.get(trip=crew.trip)
+    assert (invitation.invitee_id, invitation.invitee_email) == (newcomer.pk, newcomer.email)
+    assert (invitation.role, invitation.status) == ("ADMIN", "PENDING")
+    body = response.json()
+    assert (body["id"], body["inviteeId"], body["role"]) == (
+        str(invitation.pk),
+        str(newcomer.pk),
+        "ADMIN",
+    )
+    # The same email, notification and event as an invitation by address.
+    assert [m.to for m in mailoutbox] == [["newcomer@example.com"]]
+    assert Notification.objects.get(user=newcomer).type == "TRIP_INVITATION_RECEIVED"
+    assert [e.type for e in trip_events(events)] == ["TRIP_INVITATION_CREATED"]
+    # Whom the owner added by id doesn't give away their address: not in the answer, the
+    # event every member receives, the trip's invitation list or the link's public details.
+    assert body["inviteeEmail"] == ""
+    assert trip_events(events)[0].payload["invitee_email"] == ""
+    listed = crew.client("owner").get(f"/v1/trips/{crew.trip.pk}/invitations").json()
+    assert [i["inviteeEmail"] for i in listed] == [""]
+    details = crew.client("owner").get("/v1/invitations/details", {"token": body["token"]})
+    assert details.json()["email"] == ""
+    assert "newcomer@example.com" not in str(body) + str(listed) + str(details.json())
+    newcomer_client = client_for(newcomer)
+    assert crew.trip.name not in [t["name"] for t in newcomer_client.get("/v1/trips").json()]
+
+    accepted = newcomer_client.post(f"/v1/invitations/{invitation.pk}/accept")
+
+    assert accepted.status_code == 200, accepted.content
+    assert (membership(crew, newcomer).role, membership(crew, newcomer).status) == (
+        "ADMIN",
+        "ACTIVE",
+    )
+    assert crew.trip.name in [t["name"] for t in newcomer_client.get("/v1/trips").json()]
 
 
-def test_re_adding_a_former_member_reactivates_them(trip_with_roles, capture_events):
+def test_adding_the_same_user_again_resends_their_invitation(
+    trip_with_roles, mailoutbox, django_capture_on_commit_callbacks
+):
+    crew = trip_with_roles
+    newcomer = UserFactory()
+    body = {"userId": str(newcomer.pk), "role": "MEMBER"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = crew.client("owner").post(members_url(crew.trip), body)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = crew.client("owner").post(members_url(crew.trip), body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert Invitation.objects.filter(trip=crew.trip).count() == 1
+    assert len(mailoutbox) == 2
+
+
+def test_re_adding_a_former_member_invites_them(trip_with_roles, capture_events):
     crew = trip_with_roles
     former = MembershipFactory(trip=crew.trip, role="ADMIN", status="INACTIVE")
     with capture_events() as events:
@@ -119,11 +153,22 @@ def test_re_adding_a_former_member_reactivates_them(trip_with_roles, capture_eve
             members_url(crew.trip), {"userId": str(former.user_id), "role": "MEMBER"}
         )
     assert response.status_code == 201, response.content
-    row = Membership.objects.get(trip=crew.trip, user_id=former.user_id)
-    assert row.pk == former.pk
-    assert (row.role, row.status) == ("MEMBER", "ACTIVE")
-    assert response.json()["id"] == str(former.pk)
-    assert [e.type for e in trip_events(events)] == ["MEMBER_ADDED", "TRIP_MEMBER_JOINED"]
+    former.refresh_from_db()
+    assert (former.role, former.status) == ("ADMIN", "INACTIVE")
+    assert response.json()["inviteeId"] == str(former.user_id)
+    assert [e.type for e in trip_events(events)] == ["TRIP_INVITATION_CREATED"]
+
+
+def test_a_user_without_a_verified_email_cannot_be_added(trip_with_roles):
+    crew = trip_with_roles
+    unverified = UserFactory(email="")
+    response = crew.client("owner").post(
+        members_url(crew.trip), {"userId": str(unverified.pk), "role": "MEMBER"}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "email_not_verified"
+    assert not Invitation.objects.filter(trip=crew.trip).exists()
+    assert not Membership.objects.filter(user=unverified).exists()
 
 
 def test_adding_an_active_member_is_409(trip_with_roles, capture_events):
@@ -247,13 +292,19 @@ def test_an_inactive_owner_does_not_count_as_the_remaining_owner(trip_with_roles
     assert response.json()["code"] == "last_owner"
 
 
-def test_a_member_who_left_can_be_added_back(trip_with_roles):
+def test_a_member_who_left_comes_back_only_by_accepting(trip_with_roles):
     crew = trip_with_roles
     crew.client("member").delete(members_url(crew.trip, f"/{crew.member.pk}"))
     response = crew.client("owner").post(
         members_url(crew.trip), {"userId": str(crew.member.pk), "role": "MEMBER"}
     )
     assert response.status_code == 201
+    assert membership(crew, crew.member).status == "INACTIVE"
+    assert crew.client("member").get(f"/v1/trips/{crew.trip.pk}").status_code == 404
+
+    accepted = crew.client("member").post(f"/v1/invitations/{response.json()['id']}/accept")
+
+    assert accepted.status_code == 200, accepted.content
     assert membership(crew, crew.member).status == "ACTIVE"
     assert crew.client("member").get(f"/v1/trips/{crew.trip.pk}").status_code == 200
 

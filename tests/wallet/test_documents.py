@@ -296,6 +296,20 @@ def test_erasing_a_users_personal_documents_removes_rows_and_objects(
     assert keys == [group_document.storage_key]
 
 
+def test_deleting_the_account_erases_personal_documents_and_keeps_the_trips(
+    user, uploaded, group_document, wallet_bucket, s3, django_capture_on_commit_callbacks
+):
+    from apps.users.services import user_delete_account
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_delete_account(user=user)
+
+    assert not WalletDocument.objects.filter(pk=uploaded.pk).exists()
+    assert WalletDocument.objects.filter(pk=group_document.pk).exists()
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=wallet_bucket).get("Contents", [])]
+    assert keys == [group_document.storage_key]
+
+
 @pytest.mark.parametrize("deleted", ["user", "trip"])
 def test_a_row_deleted_by_cascade_takes_its_object_with_it(
     deleted, trip_with_roles, group_document, wallet_bucket, s3, django_capture_on_commit_callbacks
