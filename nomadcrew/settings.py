@@ -328,6 +328,11 @@ AWS_SES_REGION_ENDPOINT = env.str(
 AWS_SES_REGION_ENDPOINT_URL = env.str(
     "AWS_SES_REGION_ENDPOINT_URL", default=f"https://{AWS_SES_REGION_ENDPOINT}"
 )
+# The email and push tasks raise on failure, so Lambda retries them twice and then dead-letters
+# them; the resend schedule sends again what is still unsent this long after it was due (past
+# those retries), and gives up on pushes older than the second value (stale news on a phone).
+UNSENT_RESEND_AFTER_MINUTES = env.int("UNSENT_RESEND_AFTER_MINUTES", default=15)
+PUSH_RESEND_MAX_AGE_HOURS = env.int("PUSH_RESEND_MAX_AGE_HOURS", default=24)
 
 # --- Trips ---------------------------------------------------------------------------------
 # The daily schedule moves trips to ACTIVE on their start date and COMPLETED after their end.
