@@ -264,6 +264,8 @@ REST_FRAMEWORK = {
             "invitations": "30/min",
             "trip_create": "30/min",
             "chat_send": "120/min",
+            "reactions": "60/min",
+            "user_search": "30/min",
             "weather": "30/min",
             "feedback": "5/min",
             "uploads": "30/min",
