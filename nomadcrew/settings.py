@@ -147,6 +147,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+_cloudfront_key = env.str("AWS_CLOUDFRONT_KEY", default="", multiline=True)
 STORAGES = {
     "default": (
         {
@@ -156,7 +157,11 @@ STORAGES = {
                 "bucket_name": AWS_STORAGE_BUCKET_NAME,
                 "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
                 "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-                "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+                # A CloudFront domain only with its signing key: every media URL is signed.
+                "custom_domain": (_cloudfront_key and env.str("AWS_S3_CUSTOM_DOMAIN", default=""))
+                or None,
+                "cloudfront_key_id": env.str("AWS_CLOUDFRONT_KEY_ID", default="") or None,
+                "cloudfront_key": _cloudfront_key or None,
                 # Replaces django-storages' own config, so it carries the addressing style and
                 # signature too. botocore's defaults (60 s connect timeout, back-off retries)
                 # would hold a request past API Gateway's 29 s when S3 is unreachable; with
@@ -171,7 +176,9 @@ STORAGES = {
                         "total_max_attempts": env.int("AWS_S3_MAX_ATTEMPTS", default=2),
                     },
                 ),
-                "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
+                # Media URLs are handed out signed and short-lived, never public.
+                "querystring_auth": True,
+                "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=900),
                 "file_overwrite": False,
                 "default_acl": None,
             },
