@@ -5,6 +5,7 @@ production sets the variables documented in README.md. Nothing here branches on 
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,6 +40,7 @@ APP_VERSION = env.str("APP_VERSION", default="1.0.0")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out sign-in into its 429 page
     # Last, so a database outage in a non-DRF view (admin) is a 503 like in the API.
     "nomadcrew.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -224,6 +227,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Staff password sign-in (the admin, the browsable API) is guarded by django-axes: after
+# AXES_FAILURE_LIMIT failures for one username from one address, that pair is locked out for
+# AXES_COOLOFF_MINUTES (a 429, even with the right password). The pair, not the username alone,
+# so a stranger can't lock staff out; the address is API Gateway's (apps.core.client_address),
+# which no header forges. Attempts live in the database (its handler): shared by every Lambda.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "apps.core.client_address.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 # --- Cognito sign-in ------------------------------------------------------------------------
 # Without a pool id the app trusts only the local development signer (manage.py dev_token),
