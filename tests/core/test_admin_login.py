@@ -53,7 +53,7 @@ def test_after_the_failure_limit_even_the_right_password_is_refused(staff, setti
     # Counted in the database (shared by every Lambda), against API Gateway's address.
     attempt = AccessAttempt.objects.get()
     assert (attempt.username, attempt.ip_address) == ("support", "203.0.113.7")
-    assert attempt.failures_since_start == settings.AXES_FAILURE_LIMIT
+    assert attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT
 
 
 def test_a_fresh_forwarded_for_does_not_reset_the_count(staff, settings):
