@@ -447,5 +447,6 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "nomadcrew.access": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")},
         "werkzeug": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # a line per staff sign-in otherwise; lockouts still log
     },
 }

@@ -26,6 +26,9 @@ class InvitationCreateForm(forms.ModelForm):
         model = Invitation
         fields = ["trip", "inviter", "invitee_email", "role"]
 
+    def clean_invitee_email(self):
+        return services.normalise_email(self.cleaned_data["invitee_email"])
+
     def clean(self):
         data = super().clean()
         trip, inviter = data.get("trip"), data.get("inviter")
