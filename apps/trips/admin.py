@@ -104,6 +104,11 @@ class TripAdmin(ServiceRulesAdminMixin, admin.ModelAdmin):
             return
         super().save_formset(request, form, formset, change)
 
+    def get_deleted_objects(self, objs, request):
+        # A soft delete: no row goes, so nothing cascades and no other permission is needed.
+        names = [str(obj) for obj in objs]
+        return names, {Trip._meta.verbose_name_plural: len(names)}, set(), []
+
     def delete_model(self, request, obj):
         services.trip_delete(trip=obj, actor=request.user)  # soft: the rows stay for audit
 
