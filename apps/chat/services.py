@@ -312,6 +312,7 @@ def _check_reaction_bounds(*, message, user, emoji) -> None:
     existing = list(ChatReaction.objects.filter(message=message).values_list("user_id", "emoji"))
     if (user.pk, emoji) in existing:
         return  # the same reaction again: nothing is added
+    emojis = {e for _, e in existing}
     if sum(1 for user_id, _ in existing if user_id == user.pk) >= (
         MAX_REACTIONS_PER_USER_PER_MESSAGE
     ):
@@ -319,9 +320,7 @@ def _check_reaction_bounds(*, message, user, emoji) -> None:
             f"You can add at most {MAX_REACTIONS_PER_USER_PER_MESSAGE} reactions to a message.",
             code="too_many_reactions",
         )
-    if emoji not in {e for _, e in existing} and (
-        len({e for _, e in existing}) >= MAX_DISTINCT_EMOJI_PER_MESSAGE
-    ):
+    if emoji not in emojis and len(emojis) >= MAX_DISTINCT_EMOJI_PER_MESSAGE:
         raise Conflict(
             f"A message can carry at most {MAX_DISTINCT_EMOJI_PER_MESSAGE} different reactions.",
             code="too_many_reactions",
