@@ -5,6 +5,7 @@ production sets the variables documented in README.md. Nothing here branches on 
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,6 +40,7 @@ APP_VERSION = env.str("APP_VERSION", default="1.0.0")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out sign-in into its 429 page
     # Last, so a database outage in a non-DRF view (admin) is a 503 like in the API.
     "nomadcrew.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -148,6 +151,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+_cloudfront_key = env.str("AWS_CLOUDFRONT_KEY", default="", multiline=True)
 STORAGES = {
     "default": (
         {
@@ -157,7 +161,11 @@ STORAGES = {
                 "bucket_name": AWS_STORAGE_BUCKET_NAME,
                 "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
                 "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-                "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+                # A CloudFront domain only with its signing key: every media URL is signed.
+                "custom_domain": (_cloudfront_key and env.str("AWS_S3_CUSTOM_DOMAIN", default=""))
+                or None,
+                "cloudfront_key_id": env.str("AWS_CLOUDFRONT_KEY_ID", default="") or None,
+                "cloudfront_key": _cloudfront_key or None,
                 # Replaces django-storages' own config, so it carries the addressing style and
                 # signature too. botocore's defaults (60 s connect timeout, back-off retries)
                 # would hold a request past API Gateway's 29 s when S3 is unreachable; with
@@ -172,7 +180,9 @@ STORAGES = {
                         "total_max_attempts": env.int("AWS_S3_MAX_ATTEMPTS", default=2),
                     },
                 ),
-                "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
+                # Media URLs are handed out signed and short-lived, never public.
+                "querystring_auth": True,
+                "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=900),
                 "file_overwrite": False,
                 "default_acl": None,
             },
@@ -226,6 +236,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Staff password sign-in (the admin, the browsable API) is guarded by django-axes: after
+# AXES_FAILURE_LIMIT failures for one username from one address, that pair is locked out for
+# AXES_COOLOFF_MINUTES (a 429, even with the right password). The pair, not the username alone,
+# so a stranger can't lock staff out; the address is API Gateway's (apps.core.client_address),
+# which no header forges. Attempts live in the database (its handler): shared by every Lambda.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "apps.core.client_address.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
 # --- Cognito sign-in ------------------------------------------------------------------------
 # Without a pool id the app trusts only the local development signer (manage.py dev_token),
 # and only while DJANGO_DEBUG is on; a system check refuses that setup in production.
@@ -272,6 +299,8 @@ REST_FRAMEWORK = {
             "invitations": "30/min",
             "trip_create": "30/min",
             "chat_send": "120/min",
+            "reactions": "60/min",
+            "user_search": "30/min",
             "weather": "30/min",
             "feedback": "5/min",
             "uploads": "30/min",
@@ -336,6 +365,11 @@ AWS_SES_REGION_ENDPOINT = env.str(
 AWS_SES_REGION_ENDPOINT_URL = env.str(
     "AWS_SES_REGION_ENDPOINT_URL", default=f"https://{AWS_SES_REGION_ENDPOINT}"
 )
+# The email and push tasks raise on failure, so Lambda retries them twice and then dead-letters
+# them; the resend schedule sends again what is still unsent this long after it was due (past
+# those retries), and gives up on pushes older than the second value (stale news on a phone).
+UNSENT_RESEND_AFTER_MINUTES = env.int("UNSENT_RESEND_AFTER_MINUTES", default=15)
+PUSH_RESEND_MAX_AGE_HOURS = env.int("PUSH_RESEND_MAX_AGE_HOURS", default=24)
 
 # --- Trips ---------------------------------------------------------------------------------
 # The daily schedule moves trips to ACTIVE on their start date and COMPLETED after their end.
@@ -421,5 +455,6 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "nomadcrew.access": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")},
         "werkzeug": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # a line per staff sign-in otherwise; lockouts still log
     },
 }

@@ -261,6 +261,25 @@ def s3_bucket(moto_endpoint, settings):
 
 
 @pytest.fixture
+def ses(settings, moto_endpoint):
+    """django-ses pointed at the moto server, with the sender verified as SES requires."""
+    boto3.client("ses", region_name=REGION, endpoint_url=moto_endpoint).verify_email_identity(
+        EmailAddress="no-reply@nomadcrew.uk"
+    )
+    settings.EMAIL_BACKEND = "django_ses.SESBackend"
+    settings.AWS_SES_REGION_NAME = REGION
+    settings.AWS_SES_REGION_ENDPOINT_URL = moto_endpoint
+    settings.DEFAULT_FROM_EMAIL = "NomadCrew <no-reply@nomadcrew.uk>"
+    return moto_endpoint
+
+
+def moto_sent_messages(endpoint: str) -> list[dict]:
+    """Every raw email moto's SES has accepted this session."""
+    with urllib.request.urlopen(f"{endpoint}/moto-api/data.json") as response:  # noqa: S310
+        return json.load(response).get("ses", {}).get("RawMessage", [])
+
+
+@pytest.fixture
 def api_client():
     return APIClient()
 

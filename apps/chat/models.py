@@ -15,6 +15,9 @@ from apps.trips.models import Trip
 
 MAX_CONTENT_LENGTH = 1000  # Unicode code points, as PostgreSQL's char_length counts them
 MAX_EMOJI_LENGTH = 10
+# Bounds on reactions: every history page carries each message's reaction summary.
+MAX_DISTINCT_EMOJI_PER_MESSAGE = 20
+MAX_REACTIONS_PER_USER_PER_MESSAGE = 5
 MAX_CLIENT_MESSAGE_ID_LENGTH = 100
 
 

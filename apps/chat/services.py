@@ -18,7 +18,9 @@ from django.utils import timezone
 from apps.chat.models import (
     MAX_CLIENT_MESSAGE_ID_LENGTH,
     MAX_CONTENT_LENGTH,
+    MAX_DISTINCT_EMOJI_PER_MESSAGE,
     MAX_EMOJI_LENGTH,
+    MAX_REACTIONS_PER_USER_PER_MESSAGE,
     ChatMessage,
     ChatReaction,
     ChatReadState,
@@ -303,6 +305,28 @@ def _reaction_payload(*, message, user, emoji) -> dict:
     }
 
 
+def _check_reaction_bounds(*, message, user, emoji) -> None:
+    """A new reaction must stay within the per-message bounds. The message row is locked first,
+    so concurrent reactions are counted one after another and can't overshoot together."""
+    ChatMessage.objects.select_for_update().filter(pk=message.pk).values_list("pk").first()
+    existing = list(ChatReaction.objects.filter(message=message).values_list("user_id", "emoji"))
+    if (user.pk, emoji) in existing:
+        return  # the same reaction again: nothing is added
+    emojis = {e for _, e in existing}
+    if sum(1 for user_id, _ in existing if user_id == user.pk) >= (
+        MAX_REACTIONS_PER_USER_PER_MESSAGE
+    ):
+        raise Conflict(
+            f"You can add at most {MAX_REACTIONS_PER_USER_PER_MESSAGE} reactions to a message.",
+            code="too_many_reactions",
+        )
+    if emoji not in emojis and len(emojis) >= MAX_DISTINCT_EMOJI_PER_MESSAGE:
+        raise Conflict(
+            f"A message can carry at most {MAX_DISTINCT_EMOJI_PER_MESSAGE} different reactions.",
+            code="too_many_reactions",
+        )
+
+
 def reaction_add(*, trip, user, message_id, emoji) -> tuple[ChatReaction, bool]:
     """``(reaction, created)``; the same emoji twice by one user is the one reaction."""
     emoji = clean_emoji(emoji)
@@ -310,6 +334,7 @@ def reaction_add(*, trip, user, message_id, emoji) -> tuple[ChatReaction, bool]:
         message = message_in_trip(trip=trip, message_id=message_id)
         if message.is_deleted:
             raise Conflict("A deleted message cannot be reacted to.", code="message_deleted")
+        _check_reaction_bounds(message=message, user=user, emoji=emoji)
         # get_or_create inserts in a savepoint and re-reads on IntegrityError: race-safe.
         reaction, created = ChatReaction.objects.get_or_create(
             message=message, user=user, emoji=emoji

@@ -116,6 +116,7 @@ class LastReadView(ReadReceiptView):
 
 class ReactionListView(TripScopedMixin, APIView):
     required_action = {"GET": "chat.read", "POST": "chat.react"}
+    throttle_scope = {"POST": "reactions"}
 
     @extend_schema(responses=ReactionSerializer(many=True))
     def get(self, request, trip_id, message_id):
@@ -143,6 +144,7 @@ class ReactionListView(TripScopedMixin, APIView):
 
 class ReactionDetailView(TripScopedMixin, APIView):
     required_action = "chat.react"
+    throttle_scope = "reactions"
 
     @extend_schema(
         responses=inline_serializer("ReactionRemoved", {"status": serializers.CharField()})

@@ -154,15 +154,46 @@ def confirm_upload(*, kind: MediaKind, owner_id, key: str) -> str:
         if default_storage.size(key) > kind.max_bytes:
             default_storage.delete(key)
             raise ApplicationError("The uploaded file is too large.", code="file_too_large")
+        # S3 checked the declared Content-Type only; the bytes are checked as a multipart
+        # upload's are, and a disguised file is deleted, not left under an image's key.
+        declared = _CONTENT_TYPE_BY_EXTENSION.get(key.rsplit(".", 1)[-1])
+        if declared is None or not _has_signature(declared, _head(key)):
+            default_storage.delete(key)
+            raise ApplicationError(
+                "The uploaded file is not the image it claims to be.",
+                code="invalid_content_type",
+                details={"key": ["Upload a JPEG, PNG, WebP or HEIC image."]},
+            )
     return key
+
+
+_CONTENT_TYPE_BY_EXTENSION = {extension: kind for kind, extension in DOCUMENT_EXTENSIONS.items()}
+
+
+def _head(key: str) -> bytes:
+    """The object's first bytes: one ranged GET on S3, not a download of the whole file."""
+    if uses_s3():
+        response = _s3_client().get_object(
+            Bucket=default_storage.bucket_name,
+            Key=key,  # the media storage has no location prefix: names are keys
+            Range=f"bytes=0-{SNIFF_BYTES - 1}",
+        )
+        return response["Body"].read()
+    with default_storage.open(key, "rb") as stored:
+        return stored.read(SNIFF_BYTES)
+
+
+def _has_signature(content_type: str, head: bytes) -> bool:
+    signatures = _MAGIC[content_type]
+    if not any(head[offset : offset + len(sig)] == sig for offset, sig in signatures):
+        return False
+    return content_type != "image/webp" or head[8:12] == b"WEBP"
 
 
 def sniff_bytes(head: bytes) -> str | None:
     """The content type the first bytes of a file show, or None (executables, text, ...)."""
-    for content_type, signatures in _MAGIC.items():
-        if any(head[offset : offset + len(sig)] == sig for offset, sig in signatures):
-            if content_type == "image/webp" and head[8:12] != b"WEBP":
-                continue
+    for content_type in _MAGIC:
+        if _has_signature(content_type, head):
             return content_type
     return None
 

@@ -8,6 +8,7 @@ import uuid
 
 from django.utils.functional import SimpleLazyObject, empty
 
+from apps.core.client_address import client_address
 from apps.core.logging import current_request_id
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -63,5 +64,6 @@ class RequestContextMiddleware:
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 "user_id": str(user.pk) if getattr(user, "pk", None) else "",
+                "client_ip": client_address(request),
             },
         )

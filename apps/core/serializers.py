@@ -1,5 +1,7 @@
-"""Request and response shapes every media upload shares (avatars, trip images)."""
+"""Request and response shapes every media upload shares (avatars, trip images), and the one
+field every client-given link goes through."""
 
+from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -24,3 +26,18 @@ class UploadFormSerializer(serializers.Serializer):
     key = serializers.CharField()
     max_bytes = serializers.IntegerField()
     expires_at = serializers.DateTimeField()
+
+
+class HttpsURLField(serializers.URLField):
+    """A link the app will load or show to other people: ``https`` only, so no ``http:``
+    (mixed content, sniffable), ``javascript:``, ``data:`` or ``ftp:`` URL is ever stored."""
+
+    default_error_messages = {"invalid": "Enter a valid https:// URL."}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # URLField's own validator allows http and ftp too; keep only the https one.
+        self.validators = [v for v in self.validators if not isinstance(v, URLValidator)]
+        self.validators.append(
+            URLValidator(schemes=["https"], message=self.error_messages["invalid"])
+        )

@@ -10,6 +10,11 @@ from functools import wraps
 from django.db import connections
 
 
+class UnsentMessages(Exception):
+    """A task or schedule could not send everything it had to; raised so Lambda counts the
+    invocation as failed (and retries or dead-letters it). What stayed unsent is released."""
+
+
 def close_old_connections() -> None:
     """Django's close_old_connections, sparing a connection inside a transaction (a caller's)."""
     for connection in connections.all(initialized_only=True):

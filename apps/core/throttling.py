@@ -14,6 +14,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
 from apps.core import cache as shared_cache
+from apps.core.client_address import api_gateway_source_ip
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,11 @@ class RouteGroupThrottle(ScopedRateThrottle):
         else:
             ident = f"ip:{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def get_ident(self, request):
+        """Anonymous callers are keyed on API Gateway's source address on Lambda, never on a
+        client-written ``X-Forwarded-For`` entry; off Lambda, DRF's reading (NUM_PROXIES)."""
+        return api_gateway_source_ip(request.META) or super().get_ident(request)
 
     def wait(self):
         """Seconds until the oldest counted request leaves the window (a whole number)."""

@@ -2,8 +2,9 @@
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from apps.invitations.models import Invitation
+from apps.invitations.models import Invitation, InvitationStatus
 from apps.trips.models import Membership, MembershipStatus
 
 
@@ -31,4 +32,20 @@ def invitation_details_get(*, invitation_id) -> Invitation | None:
         .filter(pk=invitation_id, trip__deleted_at__isnull=True)
         .annotate(member_count=_member_count())
         .first()
+    )
+
+
+def invitation_ids_awaiting_email(*, due_before) -> list:
+    """PENDING invitations of live trips whose email has not gone out although it was due
+    before ``due_before`` (the resend schedule's work list). Invitations are few; no index."""
+    return list(
+        Invitation.objects.filter(
+            status=InvitationStatus.PENDING,
+            email_sent_at__isnull=True,
+            updated_at__lt=due_before,
+            expires_at__gt=timezone.now(),
+            trip__deleted_at__isnull=True,
+        )
+        .order_by("updated_at", "id")
+        .values_list("pk", flat=True)
     )

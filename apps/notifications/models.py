@@ -58,6 +58,12 @@ class Notification(BaseModel):
             # The status-filtered list and the unread count; the plain list uses the next one.
             models.Index(fields=["user", "read", "-created_at"], name="notif_user_read_created"),
             models.Index(fields=["user", "-created_at"], name="notif_user_created"),
+            # The push resend schedule's scan: only rows no push run has claimed.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(pushed_at__isnull=True),
+                name="notif_unpushed_created",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

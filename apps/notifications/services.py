@@ -166,6 +166,7 @@ class PushResult:
     sent: int = 0
     failed_batches: int = 0
     deactivated_tokens: int = 0
+    released: list[str] = field(default_factory=list)  # not delivered: for a retry
     ticket_errors: list[str] = field(default_factory=list)
 
 
@@ -198,8 +199,9 @@ def _claim(ids: list[uuid.UUID]) -> list[Notification]:
 def notification_push(*, notification_ids: Iterable) -> PushResult:
     """Send the notifications to every active device of their recipients through Expo.
 
-    Transport failures (network, 5xx) are logged, never raised. A notification none of whose
-    messages reached Expo is released (``pushed_at`` cleared) so a later run can retry it.
+    Transport failures (network, 5xx) are logged, not raised: a notification none of whose
+    messages reached Expo is released (``pushed_at`` cleared) and listed in ``released``, and the
+    task raises for those so Lambda retries it.
     """
     result = PushResult()
     if not settings.EXPO_PUSH_ENABLED:
@@ -268,4 +270,5 @@ def notification_push(*, notification_ids: Iterable) -> PushResult:
     released = undelivered - delivered
     if released:
         Notification.objects.filter(pk__in=released).update(pushed_at=None)
+        result.released = sorted(str(pk) for pk in released)
     return result

@@ -2,7 +2,7 @@
 
 Views authorise first (``apps.trips.permissions``): any member may create a todo and change its
 status; changing its content (text, assignee, due date) or deleting it takes the creator or
-ADMIN+, which the view decides with ``todo_content_changes`` before calling ``todo_update``.
+ADMIN+, which ``todo_update`` checks on the locked row (given the caller's membership).
 """
 
 from typing import Any
@@ -18,6 +18,7 @@ from apps.todos.models import Todo, TodoStatus
 from apps.todos.selectors import todo_not_found
 from apps.todos.serializers import todo_payload
 from apps.trips.models import Membership, MembershipStatus
+from apps.trips.permissions import check_author_rule
 
 # Input key -> model attribute of what only the creator or ADMIN+ may change.
 CONTENT_FIELDS = {"text": "text", "assigned_to": "assigned_to_id", "due_date": "due_date"}
@@ -105,14 +106,20 @@ def todo_create(*, trip, actor, text: str, assigned_to=None, due_date=None) -> T
     return todo
 
 
-def todo_update(*, todo: Todo, actor, data: dict[str, Any]) -> Todo:
+def todo_update(*, todo: Todo, actor, data: dict[str, Any], membership=None) -> Todo:
     """Partial update. Completing notifies the creator (when someone else did it); a new
-    assignee is notified unless they assigned themselves. No change, no write, no event."""
+    assignee is notified unless they assigned themselves. No change, no write, no event.
+
+    With the caller's ``membership``, whether this is a content edit (the creator's or ADMIN+'s)
+    is decided on the locked row: a value that was current when the view read it may have been
+    changed since, and writing it back is then an edit."""
     with transaction.atomic():
         locked = Todo.objects.alive().select_for_update().filter(pk=todo.pk).first()
         if locked is None:
             raise todo_not_found()  # deleted since the view read it
         changed = todo_content_changes(todo=locked, data=data)
+        if changed and membership is not None:
+            check_author_rule(membership, "todo.update", locked.created_by_id)
         if "assigned_to" in changed and data["assigned_to"] is not None:
             _check_assignee(trip_id=locked.trip_id, user_id=data["assigned_to"])
         for key in changed:

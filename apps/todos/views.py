@@ -62,10 +62,14 @@ class TodoDetailView(TripScopedMixin, APIView):
         serializer = TodoUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         todo = selectors.todo_get(trip=self.trip, todo_id=todo_id)
-        # Any member may change the status; content edits are the creator's or ADMIN+'s.
-        if services.todo_content_changes(todo=todo, data=serializer.validated_data):
-            check_author_rule(self.membership, "todo.update", todo.created_by_id)
-        todo = services.todo_update(todo=todo, actor=request.user, data=serializer.validated_data)
+        # Any member may change the status; content edits are the creator's or ADMIN+'s,
+        # which the service checks on the locked row.
+        todo = services.todo_update(
+            todo=todo,
+            actor=request.user,
+            data=serializer.validated_data,
+            membership=self.membership,
+        )
         return Response(TodoSerializer(todo).data)
 
     @extend_schema(responses=DeletedMessage)

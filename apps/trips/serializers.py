@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.media import media_url
+from apps.core.serializers import HttpsURLField
 from apps.trips.models import MemberRole, Membership, Trip, TripImage, TripStatus
 from apps.users.serializers import UserSummarySerializer
 
@@ -99,8 +100,18 @@ class TripInputSerializer(serializers.Serializer):
         min_value=-180, max_value=180, allow_null=True, required=False
     )
     destination = DestinationInputSerializer(required=False, allow_null=True)
-    background_image_url = _text(512)
+    background_image_url = HttpsURLField(
+        max_length=512, required=False, allow_blank=True, allow_null=True
+    )
     status = UpperChoiceField(choices=TripStatus.choices, required=False)
+
+    def validate_status(self, value):
+        # A new trip starts PLANNING; later moves go through the status machine.
+        if not self.partial and value != TripStatus.PLANNING:
+            raise serializers.ValidationError(
+                "A new trip starts as PLANNING; change its status once it exists."
+            )
+        return value
 
     def validate(self, attrs):
         destination = attrs.pop("destination", None) or {}

@@ -87,7 +87,7 @@ def trip_create(*, user, data: dict[str, Any]) -> Trip:
     """The trip and its creator's OWNER membership, in one transaction."""
     trip = Trip(
         created_by=user,
-        status=data.get("status") or TripStatus.PLANNING,
+        status=TripStatus.PLANNING,  # never the client's: the machine moves it later
         **{field: data[field] for field in TRIP_FIELDS if field in data},
     )
     _check_trip(trip)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
+from apps.core.serializers import HttpsURLField
 from apps.users.models import DeviceType, LocationPrivacy, PushToken, User
 
 ONLINE_WINDOW = timedelta(minutes=5)
@@ -117,8 +118,8 @@ class UserUpdateSerializer(serializers.Serializer):
     username = serializers.CharField(required=False, min_length=1, max_length=30)
     first_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    avatar_url = serializers.URLField(required=False, allow_blank=True, max_length=1024)
-    profile_picture_url = serializers.URLField(
+    avatar_url = HttpsURLField(required=False, allow_blank=True, max_length=1024)
+    profile_picture_url = HttpsURLField(
         required=False, allow_blank=True, max_length=1024, write_only=True
     )
     location_privacy_preference = serializers.ChoiceField(

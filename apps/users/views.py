@@ -127,6 +127,8 @@ class ContactEmailView(APIView):
 
 
 class UserSearchView(APIView):
+    throttle_scope = "user_search"  # a directory lookup: bounded against enumeration
+
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, required=True),

@@ -4,11 +4,19 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.settings import api_settings
 
-from apps.chat.models import ChatMessage, ChatReaction, ChatReadState
+from apps.chat.models import (
+    MAX_DISTINCT_EMOJI_PER_MESSAGE,
+    MAX_REACTIONS_PER_USER_PER_MESSAGE,
+    ChatMessage,
+    ChatReaction,
+    ChatReadState,
+)
 from apps.chat.selectors import unread_counts_for
 from tests.factories import (
     ChatMessageFactory,
@@ -95,6 +103,70 @@ def test_different_emojis_and_users_are_separate_reactions(trip_with_roles):
         response = crew.client(role).post(reactions_url(message), {"emoji": emoji}, format="json")
         assert response.status_code == 201
     assert ChatReaction.objects.count() == 3
+
+
+EMOJI = [chr(0x1F600 + n) for n in range(30)]
+
+
+def test_one_person_has_a_bounded_number_of_reactions_per_message(trip_with_roles):
+    crew = trip_with_roles
+    message = ChatMessageFactory(trip=crew.trip, sender=crew.owner)
+    client = crew.client("member")
+    for emoji in EMOJI[:MAX_REACTIONS_PER_USER_PER_MESSAGE]:
+        response = client.post(reactions_url(message), {"emoji": emoji}, format="json")
+        assert response.status_code == 201
+
+    refused = client.post(reactions_url(message), {"emoji": EMOJI[29]}, format="json")
+    again = client.post(reactions_url(message), {"emoji": EMOJI[0]}, format="json")
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "too_many_reactions"
+    assert set(refused.json()) >= {"type", "code", "message", "requestId"}
+    assert again.status_code == 200  # the same reaction again is still fine
+    assert ChatReaction.objects.filter(user=crew.member).count() == (
+        MAX_REACTIONS_PER_USER_PER_MESSAGE
+    )
+
+
+def test_a_message_carries_a_bounded_number_of_different_reactions(trip_with_roles):
+    crew = trip_with_roles
+    message = ChatMessageFactory(trip=crew.trip, sender=crew.owner)
+    for emoji in EMOJI[:MAX_DISTINCT_EMOJI_PER_MESSAGE]:
+        ChatReactionFactory(message=message, user=UserFactory(), emoji=emoji)
+    client = crew.client("member")
+
+    refused = client.post(reactions_url(message), {"emoji": EMOJI[29]}, format="json")
+    joined = client.post(reactions_url(message), {"emoji": EMOJI[0]}, format="json")
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "too_many_reactions"
+    assert joined.status_code == 201  # an emoji already there can still be added to
+    assert ChatReaction.objects.filter(message=message).values("emoji").distinct().count() == (
+        MAX_DISTINCT_EMOJI_PER_MESSAGE
+    )
+
+
+def test_reactions_are_rate_limited(trip_with_roles, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**api_settings.DEFAULT_THROTTLE_RATES, "reactions": "3/min"},
+    }
+    cache.clear()
+    crew = trip_with_roles
+    message = ChatMessageFactory(trip=crew.trip, sender=crew.owner)
+    client = crew.client("member")
+    statuses = [
+        client.post(reactions_url(message), {"emoji": "👍"}, format="json").status_code,
+        client.delete(reactions_url(message, "/" + quote("👍"))).status_code,
+        client.post(reactions_url(message), {"emoji": "🎉"}, format="json").status_code,
+    ]
+    limited = client.post(reactions_url(message), {"emoji": "🔥"}, format="json")
+    cache.clear()
+
+    assert statuses == [201, 200, 201]
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "rate_limited"
+    assert list(ChatReaction.objects.values_list("emoji", flat=True)) == ["🎉"]
 
 
 @pytest.mark.parametrize(

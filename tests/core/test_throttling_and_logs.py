@@ -84,3 +84,85 @@ def test_unhandled_errors_are_500_json_with_request_id(user_client, caplog):
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
     assert errors[0].exc_info[0] is ZeroDivisionError
+
+
+# --- the client's address on Lambda (API Gateway's requestContext) ---------------------------
+
+
+def api_gateway_event(source_ip: str, *, http_api: bool = False) -> dict:
+    """The part of API Gateway's Lambda event Zappa leaves in the WSGI environ."""
+    if http_api:
+        return {"version": "2.0", "requestContext": {"http": {"sourceIp": source_ip}}}
+    return {"requestContext": {"identity": {"sourceIp": source_ip}}}
+
+
+@pytest.fixture
+def tight_rate(settings):
+    def tighten(group: str, rate: str) -> None:
+        settings.REST_FRAMEWORK = {
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {**api_settings.DEFAULT_THROTTLE_RATES, group: rate},
+        }
+
+    cache.clear()
+    yield tighten
+    cache.clear()
+
+
+FEEDBACK = {"name": "Ana", "email": "ana@example.com", "message": "Great trip planning."}
+
+
+def post_feedback(api_client, *, source_ip, forwarded_for, http_api=False):
+    """Zappa fills REMOTE_ADDR from X-Forwarded-For (the client writes its first entries)."""
+    return api_client.post(
+        "/v1/feedback",
+        FEEDBACK,
+        format="json",
+        HTTP_X_FORWARDED_FOR=f"{forwarded_for}, {source_ip}",
+        REMOTE_ADDR=forwarded_for,
+        **{"lambda.event": api_gateway_event(source_ip, http_api=http_api)},
+    )
+
+
+@pytest.mark.parametrize("http_api", [False, True], ids=["rest-api", "http-api"])
+def test_anonymous_limits_key_on_api_gateway_source_ip_not_forwarded_for(
+    api_client, tight_rate, http_api
+):
+    tight_rate("feedback", "2/min")
+    statuses = [
+        post_feedback(
+            api_client, source_ip="203.0.113.7", forwarded_for=f"10.0.0.{n}", http_api=http_api
+        ).status_code
+        for n in range(3)
+    ]
+    other_client = post_feedback(
+        api_client, source_ip="198.51.100.9", forwarded_for="10.0.0.1", http_api=http_api
+    )
+
+    assert statuses == [201, 201, 429]  # a fresh X-Forwarded-For each time did not help
+    assert other_client.status_code == 201
+
+
+def test_access_log_records_the_api_gateway_source_ip(api_client, caplog):
+    caplog.set_level(logging.INFO, logger="nomadcrew.access")
+    api_client.get(
+        "/v1/users/me",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7",
+        REMOTE_ADDR="6.6.6.6",
+        **{"lambda.event": api_gateway_event("203.0.113.7")},
+    )
+    record = next(r for r in caplog.records if r.name == "nomadcrew.access")
+    assert json.loads(JsonFormatter().format(record))["client_ip"] == "203.0.113.7"
+
+
+def test_access_log_records_the_peer_address_off_lambda(api_client, caplog):
+    caplog.set_level(logging.INFO, logger="nomadcrew.access")
+    api_client.get("/v1/users/me", REMOTE_ADDR="192.0.2.10")
+    record = next(r for r in caplog.records if r.name == "nomadcrew.access")
+    assert record.client_ip == "192.0.2.10"
+
+
+def test_user_search_is_rate_limited(user_client, tight_rate):
+    tight_rate("user_search", "2/min")
+    statuses = [user_client.get("/v1/users/search", {"q": "marc"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]

@@ -1,39 +1,15 @@
 """Races against real PostgreSQL: each thread has its own connection and transaction."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from apps.core.errors import ApplicationError
 from apps.invitations import services
 from apps.invitations.models import Invitation
 from apps.trips.models import Membership
+from tests.concurrency import race
 from tests.factories import InvitationFactory, TripFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*calls):
-    """Run the calls at the same moment in threads; each result is a value or the error."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def codes(results):

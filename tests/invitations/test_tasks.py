@@ -4,12 +4,20 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from django.core import mail
 from django.utils import timezone
 
+from apps.core.tasks import UnsentMessages
+from apps.invitations import selectors
 from apps.invitations.models import Invitation
-from apps.invitations.tasks import expire_pending_invitations, send_invitation_email
+from apps.invitations.tasks import (
+    expire_pending_invitations,
+    resend_unsent_invitation_emails,
+    send_invitation_email,
+)
 from apps.invitations.tokens import invitation_claims
+from tests.conftest import free_port, moto_sent_messages
 from tests.factories import InvitationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,16 +105,75 @@ def test_no_email_for_a_deleted_trip_or_an_unknown_invitation(invitation):
     assert mail.outbox == []
 
 
-def test_a_failed_send_releases_the_invitation_for_a_retry(invitation, settings):
-    settings.EMAIL_BACKEND = "tests.invitations.failing_email.FailingBackend"
+def _sent_to(endpoint: str, address: str) -> list[dict]:
+    return [m for m in moto_sent_messages(endpoint) if address in m["destinations"]]
 
-    assert send_invitation_email(str(invitation.pk)) is False  # logged, not raised
+
+def test_ses_down_fails_the_task_and_after_recovery_exactly_one_email_leaves(
+    invitation, ses, settings
+):
+    """The task raises (so Lambda retries it and then dead-letters it), nothing is marked
+    sent, and the retry plus the resend schedule together send the email once."""
+    invitation.invitee_email = f"{uuid.uuid4().hex}@example.com"
+    invitation.save()
+    settings.AWS_SES_REGION_ENDPOINT_URL = f"http://127.0.0.1:{free_port()}"  # SES down
+
+    with pytest.raises(EndpointConnectionError):
+        send_invitation_email(str(invitation.pk))
+
     invitation.refresh_from_db()
     assert invitation.email_sent_at is None
+    assert _sent_to(ses, invitation.invitee_email) == []
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert send_invitation_email(str(invitation.pk)) is True
-    assert len(mail.outbox) == 1
+    settings.AWS_SES_REGION_ENDPOINT_URL = ses  # SES back
+    assert send_invitation_email(str(invitation.pk)) is True  # Lambda's retry
+    Invitation.objects.filter(pk=invitation.pk).update(
+        updated_at=timezone.now() - timedelta(hours=1)
+    )
+    assert resend_unsent_invitation_emails() == 0
+    assert send_invitation_email(str(invitation.pk)) is False
+
+    assert len(_sent_to(ses, invitation.invitee_email)) == 1
+    invitation.refresh_from_db()
+    assert invitation.email_sent_at is not None
+
+
+def test_the_schedule_resends_what_every_retry_failed_to_send(invitation, ses, settings):
+    invitation.invitee_email = f"{uuid.uuid4().hex}@example.com"
+    invitation.save()
+    settings.AWS_SES_REGION_ENDPOINT_URL = f"http://127.0.0.1:{free_port()}"
+    for _ in range(3):  # the invocation and Lambda's two retries
+        with pytest.raises(EndpointConnectionError):
+            send_invitation_email(str(invitation.pk))
+    settings.AWS_SES_REGION_ENDPOINT_URL = ses
+
+    assert resend_unsent_invitation_emails() == 0  # not yet past the deadline
+    Invitation.objects.filter(pk=invitation.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=settings.UNSENT_RESEND_AFTER_MINUTES + 1)
+    )
+    assert resend_unsent_invitation_emails() == 1
+    assert resend_unsent_invitation_emails() == 0
+
+    [sent] = _sent_to(ses, invitation.invitee_email)
+    assert "invited you to Lisbon long weekend" in sent["raw_data"]
+
+
+def test_the_schedule_raises_while_ses_stays_down_and_skips_what_it_must_not_send(
+    invitation, ses, settings
+):
+    overdue = timezone.now() - timedelta(hours=1)
+    answered = InvitationFactory(status="DECLINED", responded_at=timezone.now())
+    lapsed = InvitationFactory(expires_at=timezone.now() - timedelta(minutes=1))
+    Invitation.objects.update(updated_at=overdue)
+    settings.AWS_SES_REGION_ENDPOINT_URL = f"http://127.0.0.1:{free_port()}"
+
+    with pytest.raises(UnsentMessages, match="1 invitation emails still unsent"):
+        resend_unsent_invitation_emails()
+
+    assert set(Invitation.objects.filter(email_sent_at__isnull=False)) == set()
+    assert {answered.pk, lapsed.pk}.isdisjoint(
+        selectors.invitation_ids_awaiting_email(due_before=timezone.now())
+    )
 
 
 def test_the_task_takes_json_arguments_only():

@@ -5,35 +5,15 @@ import json
 import os
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
-import boto3
 import pytest
 from django.core.mail import EmailMessage, send_mail
 
-from tests.conftest import REGION
+from tests.conftest import moto_sent_messages
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-SENDER = "NomadCrew <no-reply@nomadcrew.uk>"
-
-
-@pytest.fixture
-def ses(settings, moto_endpoint):
-    """django-ses pointed at the moto server, with the sender verified as SES requires."""
-    boto3.client("ses", region_name=REGION, endpoint_url=moto_endpoint).verify_email_identity(
-        EmailAddress="no-reply@nomadcrew.uk"
-    )
-    settings.EMAIL_BACKEND = "django_ses.SESBackend"
-    settings.AWS_SES_REGION_NAME = REGION
-    settings.AWS_SES_REGION_ENDPOINT_URL = moto_endpoint
-    settings.DEFAULT_FROM_EMAIL = SENDER
-    return moto_endpoint
-
-
-def moto_sent_messages(endpoint: str) -> list[dict]:
-    with urllib.request.urlopen(f"{endpoint}/moto-api/data.json") as response:  # noqa: S310
-        return json.load(response).get("ses", {}).get("RawMessage", [])
+SENDER = "NomadCrew <no-reply@nomadcrew.uk>"  # the ses fixture's verified sender
 
 
 def test_email_goes_out_through_ses(ses):

@@ -2,10 +2,14 @@
 
 import logging
 import socket
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from apps.notifications.tasks import send_push_notifications
+from apps.core.tasks import UnsentMessages
+from apps.notifications.models import Notification
+from apps.notifications.tasks import resend_unpushed_notifications, send_push_notifications
 from apps.users.models import PushToken
 from tests.conftest import free_port
 from tests.factories import NotificationFactory, PushTokenFactory, UserFactory
@@ -157,34 +161,47 @@ def test_already_pushed_notifications_are_skipped_in_a_mixed_run(user, expo_push
     ]
 
 
-def test_server_error_is_logged_not_raised_and_can_be_retried(user, expo_push, caplog):
+def test_expo_down_fails_the_task_and_after_recovery_exactly_one_push_leaves(
+    user, expo_push, caplog
+):
+    """The task raises (Lambda retries it, then dead-letters it), the notification is released,
+    and the retry plus the resend schedule together push it once."""
     PushTokenFactory(user=user)
     notification = NotificationFactory(user=user)
     expo_push.status = 500
 
-    with caplog.at_level(logging.ERROR, logger="apps.notifications"):
-        push(notification)  # does not raise
+    with (
+        caplog.at_level(logging.ERROR, logger="apps.notifications"),
+        pytest.raises(UnsentMessages, match=str(notification.id)),
+    ):
+        push(notification)
 
     assert len(expo_push.requests) == 1
     [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert "HTTP 500" in record.getMessage()
-    assert str(notification.id) in record.getMessage()
     notification.refresh_from_db()
-    assert notification.pushed_at is None  # released for a later run
+    assert notification.pushed_at is None  # released for the retry
 
     expo_push.status = 200
-    push(notification)
-    assert len(expo_push.requests) == 2
+    push(notification)  # Lambda's retry
+    push(notification)  # a duplicate invocation
+    make_overdue(notification)
+    assert resend_unpushed_notifications() == 0
+
+    assert len(expo_push.messages) == 2  # the failed attempt and one delivery
     notification.refresh_from_db()
     assert notification.pushed_at is not None
 
 
-def test_network_failure_is_logged_not_raised(user, expo_push, settings, caplog):
+def test_network_failure_raises_and_releases(user, expo_push, settings, caplog):
     PushTokenFactory(user=user)
     notification = NotificationFactory(user=user)
     settings.EXPO_PUSH_URL = f"http://127.0.0.1:{free_port()}/push"  # nothing listens
 
-    with caplog.at_level(logging.ERROR, logger="apps.notifications"):
+    with (
+        caplog.at_level(logging.ERROR, logger="apps.notifications"),
+        pytest.raises(UnsentMessages),
+    ):
         push(notification)
 
     assert any(
@@ -192,9 +209,11 @@ def test_network_failure_is_logged_not_raised(user, expo_push, settings, caplog)
         for r in caplog.records
     )
     assert expo_push.requests == []
+    notification.refresh_from_db()
+    assert notification.pushed_at is None
 
 
-def test_timeout_is_logged_not_raised(user, expo_push, settings, caplog):
+def test_timeout_raises_and_releases(user, expo_push, settings, caplog):
     """A server that accepts the connection and never answers."""
     PushTokenFactory(user=user)
     notification = NotificationFactory(user=user)
@@ -204,15 +223,20 @@ def test_timeout_is_logged_not_raised(user, expo_push, settings, caplog):
         settings.EXPO_PUSH_URL = f"http://127.0.0.1:{silent.getsockname()[1]}/push"
         settings.EXPO_PUSH_TIMEOUT_SECONDS = 0.3
 
-        with caplog.at_level(logging.ERROR, logger="apps.notifications"):
+        with (
+            caplog.at_level(logging.ERROR, logger="apps.notifications"),
+            pytest.raises(UnsentMessages),
+        ):
             push(notification)
 
     assert any("Timeout" in r.getMessage() for r in caplog.records)
+    notification.refresh_from_db()
+    assert notification.pushed_at is None
 
 
 def test_failed_batch_releases_only_notifications_with_nothing_delivered(expo_push):
     """The first request (all of the first notification's devices) succeeds, the second fails:
-    the first notification stays pushed, the second is released for a retry."""
+    the first notification stays pushed, the second is released and named in the error."""
     first_user, second_user = UserFactory.create_batch(2)
     PushTokenFactory.create_batch(100, user=first_user)
     PushTokenFactory(user=second_user)
@@ -220,13 +244,61 @@ def test_failed_batch_releases_only_notifications_with_nothing_delivered(expo_pu
     second = NotificationFactory(user=second_user)
     expo_push.next_statuses = [200, 503]
 
-    push(first, second)
+    with pytest.raises(UnsentMessages) as raised:
+        push(first, second)
 
+    assert str(second.id) in str(raised.value)
+    assert str(first.id) not in str(raised.value)
     assert len(expo_push.requests) == 2
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.pushed_at is not None
     assert second.pushed_at is None
+
+
+def make_overdue(*notifications, minutes=16):
+    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
+        created_at=timezone.now() - timedelta(minutes=minutes)
+    )
+
+
+def test_the_schedule_pushes_what_every_retry_failed_to_push(user, expo_push):
+    PushTokenFactory(user=user)
+    overdue, recent, stale = NotificationFactory.create_batch(3, user=user)
+    make_overdue(overdue)
+    make_overdue(stale, minutes=25 * 60)  # older than PUSH_RESEND_MAX_AGE_HOURS
+    expo_push.status = 503
+
+    with pytest.raises(UnsentMessages, match=str(overdue.id)):
+        resend_unpushed_notifications()
+
+    expo_push.status = 200
+    assert resend_unpushed_notifications() == 1
+    assert resend_unpushed_notifications() == 0
+
+    assert [m["data"]["notificationId"] for m in expo_push.messages] == [str(overdue.id)] * 2
+    assert set(Notification.objects.filter(pushed_at__isnull=True)) == {recent, stale}
+
+
+def test_a_push_failure_does_not_fail_the_caller_off_lambda(
+    user, expo_push, django_capture_on_commit_callbacks, caplog
+):
+    """Off Lambda the task runs inline in the caller's on-commit hook: its error is logged
+    there, and the notification stays for the resend schedule."""
+    from apps.notifications.services import notification_create
+
+    PushTokenFactory(user=user)
+    expo_push.status = 503
+
+    with (
+        caplog.at_level(logging.ERROR, logger="apps.notifications"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notification = notification_create(user_id=user.pk, type="TRIP_UPDATED")
+
+    assert any("could not dispatch push" in r.getMessage() for r in caplog.records)
+    notification.refresh_from_db()
+    assert notification.pushed_at is None
 
 
 def test_disabled_sends_nothing(user, expo_push, settings):

@@ -24,6 +24,10 @@ class _CloudFormationLoader(yaml.SafeLoader):
 _CloudFormationLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
+def _resources() -> dict:
+    return yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)["Resources"]  # noqa: S506
+
+
 def _outputs() -> dict:
     return yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)["Outputs"]  # noqa: S506
 
@@ -87,7 +91,7 @@ def test_stack_outputs_fill_the_zappa_stage():
 
 
 def test_cognito_pool_has_the_admins_group_the_settings_expect():
-    resources = yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)["Resources"]  # noqa: S506
+    resources = _resources()
     groups = [r for r in resources.values() if r["Type"] == "AWS::Cognito::UserPoolGroup"]
     assert [g["Properties"]["GroupName"] for g in groups] == [
         stage_settings("dev")["environment_variables"]["COGNITO_ADMIN_GROUP"]
@@ -95,10 +99,6 @@ def test_cognito_pool_has_the_admins_group_the_settings_expect():
 
 
 # --- Wallet (apps/wallet) -------------------------------------------------------------------------
-
-
-def _resources() -> dict:
-    return yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)["Resources"]  # noqa: S506
 
 
 def test_wallet_objects_have_a_kms_key_of_their_own_the_app_is_told_about():
@@ -163,3 +163,111 @@ def test_the_function_may_find_and_delete_cognito_users():
     ]
     assert len(statements) == 1
     assert "cognito-idp:ListUsers" in statements[0]["Action"]
+
+
+# --- the Aurora connection budget (docs/deploy.md "Connection budget") ----------------------
+
+
+class _TaggedLoader(yaml.SafeLoader):
+    """CloudFormation YAML with short tags kept as their long form ({"Fn::Equals": [...]})."""
+
+
+def _tagged(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
+
+
+_TaggedLoader.add_multi_constructor("!", _tagged)
+
+
+def _template() -> dict:
+    return yaml.load(TEMPLATE.read_text(), Loader=_TaggedLoader)  # noqa: S506
+
+
+def _condition(template: dict, name: str, parameters: dict) -> bool:
+    """Evaluate a condition of the template with the parameters' defaults, overridden."""
+    values = {k: v.get("Default") for k, v in template["Parameters"].items()} | parameters
+
+    def evaluate(node):
+        if isinstance(node, dict):
+            [(function, argument)] = node.items()
+            if function == "Ref":
+                return values[argument]
+            if function == "Fn::Condition":
+                return evaluate(template["Conditions"][argument])
+            if function == "Fn::Equals":
+                return evaluate(argument[0]) == evaluate(argument[1])
+            if function == "Fn::Or":
+                return any(evaluate(a) for a in argument)
+            if function == "Fn::And":
+                return all(evaluate(a) for a in argument)
+            if function == "Fn::Not":
+                return not evaluate(argument[0])
+            raise AssertionError(f"unexpected {function}")
+        return node
+
+    return evaluate(template["Conditions"][name])
+
+
+def test_rds_proxy_is_on_for_prod_and_off_for_dev_by_default():
+    template = _template()
+    assert _condition(template, "UseRdsProxy", {"Stage": "prod"}) is True
+    assert _condition(template, "UseRdsProxy", {"Stage": "dev"}) is False
+    assert _condition(template, "UseRdsProxy", {"Stage": "dev", "CreateRdsProxy": "true"})
+    assert not _condition(template, "UseRdsProxy", {"Stage": "prod", "CreateRdsProxy": "false"})
+    resources = template["Resources"]
+    for name in ["DatabaseProxy", "DatabaseProxyTargets", "ProxySecurityGroup"]:
+        assert resources[name]["Condition"] == "UseRdsProxy"
+
+
+def _proxy_pool() -> dict:
+    targets = _template()["Resources"]["DatabaseProxyTargets"]["Properties"]
+    return targets["ConnectionPoolConfigurationInfo"]
+
+
+def _approx_max_connections() -> int:
+    """Aurora PostgreSQL's default: LEAST(DBInstanceClassMemory / 9531392, 5000), 2 GiB/ACU."""
+    max_acu = float(_template()["Parameters"]["DatabaseMaxCapacity"]["Default"])
+    return min(int(max_acu * 2 * 1024**3 / 9531392), 5000)
+
+
+def test_the_proxy_lends_a_bounded_share_and_waits_less_than_api_gateway():
+    pool = _proxy_pool()
+    assert 50 <= pool["MaxConnectionsPercent"] <= 90  # headroom for migrations and operators
+    assert pool["ConnectionBorrowTimeout"] < 29  # API Gateway's integration timeout
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_every_stage_reserves_concurrency_within_the_connection_budget(stage):
+    """Requests, tasks and schedules are one function: its reserved concurrency bounds the
+    connections, and must fit the proxy's share even with every connection pinned."""
+    concurrency = stage_settings(stage)["lambda_concurrency"]
+    budget = _approx_max_connections() * _proxy_pool()["MaxConnectionsPercent"] // 100
+    assert isinstance(concurrency, int)
+    assert 1 <= concurrency <= budget
+    assert stage_settings(stage)["environment_variables"]["DATABASE_CONN_MAX_AGE"] == "60"
+
+
+def test_the_deploy_guide_shows_the_budget_the_settings_and_template_use():
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    section = guide.split("## Connection budget", 1)[1].split("\n## ", 1)[0]
+    pool = _proxy_pool()
+    rows = {
+        line.split("|")[1].strip(): [cell.strip() for cell in line.split("|")[2:-1]]
+        for line in section.splitlines()
+        if line.startswith("| ")
+    }
+    concurrency_row = next(v for k, v in rows.items() if k.startswith("Reserved concurrency"))
+    assert concurrency_row == [
+        str(stage_settings("dev")["lambda_concurrency"]),
+        str(stage_settings("prod")["lambda_concurrency"]),
+    ]
+    max_row = next(v for k, v in rows.items() if k.startswith("Aurora `max_connections`"))
+    assert max_row == [str(round(_approx_max_connections(), -2))] * 2
+    assert f"({pool['MaxConnectionsPercent']}%)" in section
+    assert f"({pool['ConnectionBorrowTimeout']} s)" in section

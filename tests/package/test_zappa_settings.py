@@ -125,3 +125,21 @@ def test_app_function_and_build_hooks_import():
     hooks = importlib.import_module("scripts.zappa_hooks")
     assert callable(getattr(hooks, dev["prebuild_script"].rsplit(".", 1)[1]))
     assert callable(getattr(hooks, dev["callbacks"]["zip"].rsplit(".", 1)[1]))
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_debug_is_off_in_every_stage(stage):
+    """Zappa's debug returns tracebacks in error responses, in any stage a phone can reach."""
+    assert stage_settings(stage)["debug"] is False
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        "apps.invitations.tasks.resend_unsent_invitation_emails",
+        "apps.notifications.tasks.resend_unpushed_notifications",
+    ],
+)
+def test_what_stayed_unsent_is_resent_on_a_schedule(function):
+    [event] = [e for e in stage_settings("prod")["events"] if e["function"] == function]
+    assert event["expression"] == "rate(15 minutes)"

@@ -1,38 +1,18 @@
 """Votes racing each other on real connections: the poll lock keeps single-choice polls at one
 vote per user and multi-choice polls free of duplicates."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from apps.polls import services
 from apps.polls.models import PollVote
+from tests.concurrency import race
 from tests.factories import MembershipFactory, PollFactory, TripFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def race(calls) -> list[Exception]:
-    """Run every call in its own thread (its own connection), released at the same moment."""
-    barrier = threading.Barrier(len(calls))
-    errors: list[Exception] = []
-
-    def run(call):
-        try:
-            barrier.wait(timeout=10)
-            call()
-        except Exception as exc:  # collected and asserted on in the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return errors
+def race_errors(calls) -> list[Exception]:
+    return [result for result in race(*calls) if isinstance(result, Exception)]
 
 
 def test_concurrent_single_choice_votes_by_one_user_leave_exactly_one_vote():
@@ -41,7 +21,7 @@ def test_concurrent_single_choice_votes_by_one_user_leave_exactly_one_vote():
     poll = PollFactory(trip=trip, options=[f"Option {n}" for n in range(8)])
     options = list(poll.options.order_by("position"))
 
-    errors = race(
+    errors = race_errors(
         [
             lambda option=option: services.poll_vote_cast(
                 poll=poll, actor=voter, option_id=option.pk
@@ -60,7 +40,7 @@ def test_concurrent_repeats_of_a_multi_choice_vote_store_it_once():
     poll = PollFactory(trip=trip, allow_multiple_votes=True)
     option = poll.options.get(position=0)
 
-    errors = race(
+    errors = race_errors(
         [
             lambda: services.poll_vote_cast(poll=poll, actor=voter, option_id=option.pk)
             for _ in range(6)

@@ -1,7 +1,6 @@
 """The last-owner rule under concurrency: the owner memberships are locked before the check."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
@@ -9,6 +8,7 @@ from django.db import connection, transaction
 from apps.core.errors import ApplicationError
 from apps.trips import services
 from apps.trips.models import Membership
+from tests.concurrency import wait_until_blocked_on_a_lock
 from tests.factories import MembershipFactory, TripFactory
 
 
@@ -19,6 +19,7 @@ def test_two_owners_leaving_at_once_leave_one_owner_behind():
     second = MembershipFactory(trip=trip, role="OWNER").user
     first_left = threading.Event()
     release_first = threading.Event()
+    contender_started = threading.Event()
     outcome: dict[str, str] = {}
 
     def leave_and_hold():
@@ -33,6 +34,7 @@ def test_two_owners_leaving_at_once_leave_one_owner_behind():
             connection.close()
 
     def leave():
+        contender_started.set()
         try:
             services.membership_remove(trip=trip, actor=second, user_id=second.pk)
             outcome["second"] = "left"
@@ -46,12 +48,16 @@ def test_two_owners_leaving_at_once_leave_one_owner_behind():
     assert first_left.wait(timeout=10)
     contender = threading.Thread(target=leave)
     contender.start()
-    time.sleep(0.5)
-    # Without the lock the second owner would have read two owners and left already.
+    assert contender_started.wait(timeout=10)
+    # The contender is proven to wait on the first owner's lock: without the lock it would
+    # have read two owners and left, and this wait would fail.
+    wait_until_blocked_on_a_lock()
     assert "second" not in outcome
     release_first.set()
     holder.join(timeout=10)
     contender.join(timeout=10)
+    assert not holder.is_alive()
+    assert not contender.is_alive()
 
     assert outcome == {"first": "left", "second": "last_owner"}
     active_owners = Membership.objects.filter(trip=trip, role="OWNER", status="ACTIVE")
