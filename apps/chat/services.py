@@ -24,8 +24,8 @@ from apps.chat.models import (
     ChatReadState,
 )
 from apps.chat.selectors import as_uuid, message_in_trip, message_not_found
+from apps.core import event_catalogue as catalogue
 from apps.core.errors import ApplicationError, Conflict, Forbidden
-from apps.core.events import publish
 from apps.notifications.models import NotificationType
 from apps.notifications.services import notification_create_many
 from apps.trips.models import Membership, MembershipStatus
@@ -35,14 +35,6 @@ logger = logging.getLogger(__name__)
 
 EDIT_WINDOW = timedelta(minutes=15)
 PREVIEW_LENGTH = 100
-
-CHAT_MESSAGE_SENT = "CHAT_MESSAGE_SENT"
-CHAT_MESSAGE_EDITED = "CHAT_MESSAGE_EDITED"
-CHAT_MESSAGE_DELETED = "CHAT_MESSAGE_DELETED"
-CHAT_REACTION_ADDED = "CHAT_REACTION_ADDED"
-CHAT_REACTION_REMOVED = "CHAT_REACTION_REMOVED"
-CHAT_READ_RECEIPT = "CHAT_READ_RECEIPT"
-CHAT_TYPING_STATUS = "CHAT_TYPING_STATUS"
 
 
 # --- Validation (the serializers' rules, for callers that have no serializer) ---------------
@@ -213,8 +205,7 @@ def message_send(
                     code="client_message_id_conflict",
                 ) from None
             return existing, False
-        publish(
-            event_type=CHAT_MESSAGE_SENT,
+        catalogue.CHAT_MESSAGE_SENT.publish(
             trip_id=trip.pk,
             user_id=user.pk,
             payload=_message_sent_payload(message),
@@ -257,8 +248,7 @@ def message_edit(*, membership, message_id, content) -> ChatMessage:
         message.content = text
         message.edited_at = timezone.now()
         message.save(update_fields=["content", "edited_at", "updated_at"])
-        publish(
-            event_type=CHAT_MESSAGE_EDITED,
+        catalogue.CHAT_MESSAGE_EDITED.publish(
             trip_id=message.trip_id,
             user_id=membership.user_id,
             payload={
@@ -282,8 +272,7 @@ def message_delete(*, membership, message_id) -> ChatMessage:
         message.deleted_at = timezone.now()
         message.save(update_fields=["content", "deleted_at", "updated_at"])
         message.reactions.all().delete()
-        publish(
-            event_type=CHAT_MESSAGE_DELETED,
+        catalogue.CHAT_MESSAGE_DELETED.publish(
             trip_id=message.trip_id,
             user_id=membership.user_id,
             payload={"messageId": str(message.pk), "tripId": str(message.trip_id)},
@@ -315,8 +304,7 @@ def reaction_add(*, trip, user, message_id, emoji) -> tuple[ChatReaction, bool]:
             message=message, user=user, emoji=emoji
         )
         if created:
-            publish(
-                event_type=CHAT_REACTION_ADDED,
+            catalogue.CHAT_REACTION_ADDED.publish(
                 trip_id=trip.pk,
                 user_id=user.pk,
                 payload=_reaction_payload(message=message, user=user, emoji=emoji),
@@ -331,8 +319,7 @@ def reaction_remove(*, trip, user, message_id, emoji) -> bool:
         message = message_in_trip(trip=trip, message_id=message_id)
         deleted, _ = ChatReaction.objects.filter(message=message, user=user, emoji=emoji).delete()
         if deleted:
-            publish(
-                event_type=CHAT_REACTION_REMOVED,
+            catalogue.CHAT_REACTION_REMOVED.publish(
                 trip_id=trip.pk,
                 user_id=user.pk,
                 payload=_reaction_payload(message=message, user=user, emoji=emoji),
@@ -391,8 +378,7 @@ def read_receipt_update(*, trip, user, message_id) -> tuple[ChatReadState, bool]
                 pass  # a mark exists and is already at or past this message
         state = states.get()
         if moved:
-            publish(
-                event_type=CHAT_READ_RECEIPT,
+            catalogue.CHAT_READ_RECEIPT.publish(
                 trip_id=trip.pk,
                 user_id=user.pk,
                 payload=_read_receipt_payload(user=user, trip=trip, message_id=key, moment=now),
@@ -416,8 +402,7 @@ def _read_receipt_payload(*, user, trip, message_id, moment) -> dict:
 
 def typing_status_publish(*, trip, user, is_typing: bool) -> None:
     """Tell the trip someone started or stopped typing; nothing is stored."""
-    publish(
-        event_type=CHAT_TYPING_STATUS,
+    catalogue.CHAT_TYPING_STATUS.publish(
         trip_id=trip.pk,
         user_id=user.pk,
         payload={

@@ -17,8 +17,9 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from apps.core import event_catalogue as catalogue
 from apps.realtime import protocol
-from apps.realtime.channel_layer import MEMBER_REMOVED, TRIP_DELETED, trip_group, user_group
+from apps.realtime.channel_layer import trip_group, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +132,11 @@ class EventsConsumer(AsyncWebsocketConsumer):
             return  # unsubscribed, or removed with this event already queued
         await self._deliver(message)
         if trip_id and (
-            message["event_type"] == TRIP_DELETED
-            or (message["event_type"] == MEMBER_REMOVED and message["subject_id"] == self.user_id)
+            message["event_type"] == catalogue.TRIP_DELETED.name
+            or (
+                message["event_type"] == catalogue.MEMBER_REMOVED.name
+                and message["subject_id"] == self.user_id
+            )
         ):
             await self._leave(trip_id)
 

@@ -3,10 +3,9 @@
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core import event_catalogue as catalogue
 from apps.core.events import Event
 from apps.realtime.models import WebSocketConnection
-
-MEMBER_REMOVED = "MEMBER_REMOVED"
 
 
 def live_connections():
@@ -41,7 +40,7 @@ def connection_ids_for_event(event: Event) -> list[str]:
         trip_id=event.trip_id, status=MembershipStatus.ACTIVE
     ).values("user_id")
     audience = Q(user_id__in=members)
-    if event.type == MEMBER_REMOVED and event.user_id:
+    if event.type == catalogue.MEMBER_REMOVED.name and event.user_id:
         audience |= Q(user_id=event.user_id)
     rows = (
         live_connections()

@@ -10,9 +10,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.core import event_catalogue as catalogue
 from apps.core import media
 from apps.core.errors import ApplicationError, Conflict, Forbidden, NotFound
-from apps.core.events import publish
 from apps.notifications.models import NotificationType
 from apps.notifications.services import notification_create, notification_create_many
 from apps.trips.models import (
@@ -27,6 +27,7 @@ from apps.trips.models import (
 )
 from apps.trips.permissions import trip_not_found
 from apps.trips.selectors import trip_member_user_ids
+from apps.trips.serializers import member_event_payload, trip_payload
 from apps.users.selectors import user_get
 
 # What a client may set on a trip; status is not here: it only changes through the machine.
@@ -93,12 +94,7 @@ def trip_create(*, user, data: dict[str, Any]) -> Trip:
     with transaction.atomic():
         trip.save()
         Membership.objects.create(trip=trip, user=user, role=MemberRole.OWNER)
-        publish(
-            event_type="TRIP_CREATED",
-            trip_id=trip.pk,
-            user_id=user.pk,
-            payload={"tripName": trip.name},
-        )
+        catalogue.TRIP_CREATED.publish(trip_id=trip.pk, user_id=user.pk, payload=trip_payload(trip))
     return trip
 
 
@@ -115,11 +111,10 @@ def trip_change_status(*, trip: Trip, actor, status: str) -> Trip:
             )
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
-        publish(
-            event_type="TRIP_STATUS_UPDATED",
+        catalogue.TRIP_STATUS_UPDATED.publish(
             trip_id=locked.pk,
             user_id=actor.pk,
-            payload={"old_status": old_status, "new_status": status},
+            payload={"id": str(locked.pk), "status": status, "oldStatus": old_status},
         )
         notification_create_many(
             user_ids=trip_member_user_ids(trip_id=locked.pk, exclude_user_id=actor.pk),
@@ -156,12 +151,7 @@ def trip_update(*, trip: Trip, actor, data: dict[str, Any]) -> Trip:
             locked.save(update_fields=[*saved, "updated_at"])
             changed.extend(fields)
         if changed:
-            publish(
-                event_type="TRIP_UPDATED",
-                trip_id=locked.pk,
-                user_id=actor.pk,
-                payload={"changedFields": [_camel(f) for f in changed]},
-            )
+            _trip_updated(locked, actor, [_camel(f) for f in changed])
             if fields:  # a status change was notified by trip_change_status
                 notification_create_many(
                     user_ids=trip_member_user_ids(trip_id=locked.pk, exclude_user_id=actor.pk),
@@ -177,7 +167,9 @@ def trip_delete(*, trip: Trip, actor) -> None:
         locked = _lock_trip(trip.pk)
         locked.deleted_at = timezone.now()
         locked.save(update_fields=["deleted_at", "updated_at"])
-        publish(event_type="TRIP_DELETED", trip_id=locked.pk, user_id=actor.pk, payload={})
+        catalogue.TRIP_DELETED.publish(
+            trip_id=locked.pk, user_id=actor.pk, payload={"id": str(locked.pk)}
+        )
 
 
 def membership_add(*, trip: Trip, actor, user_id, role: str) -> Membership:
@@ -204,9 +196,12 @@ def membership_add(*, trip: Trip, actor, user_id, role: str) -> Membership:
                     membership = Membership.objects.create(trip=trip, user=user, role=role)
             except IntegrityError:
                 raise _already_member() from None  # a concurrent add won the race
-        publish(event_type="MEMBER_ADDED", trip_id=trip.pk, user_id=user.pk, payload={"role": role})
-        publish(
-            event_type="TRIP_MEMBER_JOINED",
+        catalogue.MEMBER_ADDED.publish(
+            trip_id=trip.pk,
+            user_id=user.pk,
+            payload=member_event_payload(membership, user, addedBy=str(actor.pk)),
+        )
+        catalogue.TRIP_MEMBER_JOINED.publish(
             trip_id=trip.pk,
             user_id=user.pk,
             payload={"userId": str(user.pk), "role": role, "addedBy": str(actor.pk)},
@@ -270,9 +265,12 @@ def membership_remove(*, trip: Trip, actor, user_id) -> None:
                 )
         membership.status = MembershipStatus.INACTIVE
         membership.save(update_fields=["status", "updated_at"])
-        publish(event_type="MEMBER_REMOVED", trip_id=trip.pk, user_id=user_id, payload={})
-        publish(
-            event_type="TRIP_MEMBER_LEFT",
+        catalogue.MEMBER_REMOVED.publish(
+            trip_id=trip.pk,
+            user_id=user_id,
+            payload=member_event_payload(membership, membership.user, removedBy=str(actor.pk)),
+        )
+        catalogue.TRIP_MEMBER_LEFT.publish(
             trip_id=trip.pk,
             user_id=user_id,
             payload={"userId": str(user_id), "removedBy": str(actor.pk)},
@@ -309,14 +307,14 @@ def membership_change_role(*, trip: Trip, actor, user_id, role: str) -> Membersh
             return membership
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
-        publish(
-            event_type="MEMBER_ROLE_UPDATED",
+        catalogue.MEMBER_ROLE_UPDATED.publish(
             trip_id=trip.pk,
             user_id=membership.user_id,
-            payload={"old_role": old_role, "new_role": role},
+            payload=member_event_payload(
+                membership, membership.user, oldRole=old_role, updatedBy=str(actor.pk)
+            ),
         )
-        publish(
-            event_type="TRIP_MEMBER_UPDATED",
+        catalogue.TRIP_MEMBER_UPDATED.publish(
             trip_id=trip.pk,
             user_id=membership.user_id,
             payload={
@@ -340,13 +338,17 @@ def membership_change_role(*, trip: Trip, actor, user_id, role: str) -> Membersh
     return membership
 
 
-def _background_changed(trip: Trip, actor) -> None:
-    publish(
-        event_type="TRIP_UPDATED",
+def _trip_updated(trip: Trip, actor, changed_fields: list[str]) -> None:
+    """TRIP_UPDATED carries the trip as GET renders it, so the app replaces its copy."""
+    catalogue.TRIP_UPDATED.publish(
         trip_id=trip.pk,
         user_id=actor.pk,
-        payload={"changedFields": ["backgroundImageUrl"]},
+        payload={**trip_payload(trip), "changedFields": changed_fields},
     )
+
+
+def _background_changed(trip: Trip, actor) -> None:
+    _trip_updated(trip, actor, ["backgroundImageUrl"])
 
 
 def trip_image_add(*, trip: Trip, actor, key: str, set_as_background: bool = False) -> TripImage:

@@ -21,6 +21,19 @@ def membership(crew, user):
     return Membership.objects.get(trip=crew.trip, user=user)
 
 
+def user_summary(user) -> dict:
+    """The member's user summary, as GET /v1/users/{id} nests it (what member events carry)."""
+    return {
+        "id": str(user.pk),
+        "email": user.email,
+        "username": user.username,
+        "firstName": user.first_name,
+        "lastName": user.last_name,
+        "avatarUrl": user.avatar_url,
+        "displayName": user.display_name,
+    }
+
+
 def event_summary(events):
     return [(event.type, event.user_id, event.payload) for event in trip_events(events)]
 
@@ -100,7 +113,16 @@ def test_owner_adds_a_member(trip_with_roles, capture_events, client_for):
         "updatedAt": row.updated_at.isoformat().replace("+00:00", "Z"),
     }
     assert event_summary(events) == [
-        ("MEMBER_ADDED", str(newcomer.pk), {"role": "ADMIN"}),
+        (
+            "MEMBER_ADDED",
+            str(newcomer.pk),
+            {
+                "userId": str(newcomer.pk),
+                "role": "ADMIN",
+                "user": user_summary(newcomer),
+                "addedBy": str(crew.owner.pk),
+            },
+        ),
         (
             "TRIP_MEMBER_JOINED",
             str(newcomer.pk),
@@ -179,7 +201,16 @@ def test_owner_removes_a_member(trip_with_roles, capture_events):
     assert response.status_code == 204
     assert membership(crew, crew.admin).status == "INACTIVE"
     assert event_summary(events) == [
-        ("MEMBER_REMOVED", str(crew.admin.pk), {}),
+        (
+            "MEMBER_REMOVED",
+            str(crew.admin.pk),
+            {
+                "userId": str(crew.admin.pk),
+                "role": "ADMIN",
+                "user": user_summary(crew.admin),
+                "removedBy": str(crew.owner.pk),
+            },
+        ),
         (
             "TRIP_MEMBER_LEFT",
             str(crew.admin.pk),
@@ -274,7 +305,17 @@ def test_admin_promotes_a_member(trip_with_roles, capture_events):
     assert response.json()["id"] == str(row.pk)
     assert response.json()["status"] == "ACTIVE"
     assert event_summary(events) == [
-        ("MEMBER_ROLE_UPDATED", str(crew.member.pk), {"old_role": "MEMBER", "new_role": "ADMIN"}),
+        (
+            "MEMBER_ROLE_UPDATED",
+            str(crew.member.pk),
+            {
+                "userId": str(crew.member.pk),
+                "role": "ADMIN",
+                "oldRole": "MEMBER",
+                "user": user_summary(crew.member),
+                "updatedBy": str(crew.admin.pk),
+            },
+        ),
         (
             "TRIP_MEMBER_UPDATED",
             str(crew.member.pk),
