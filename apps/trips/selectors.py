@@ -104,3 +104,11 @@ def trip_member_ids_split(*, trip_id, action: str) -> tuple[list[str], list[str]
     for user_id, role in rows.order_by("user_id").values_list("user_id", "role"):
         (allowed if role_at_least(role, minimum) else others).append(str(user_id))
     return allowed, others
+
+
+def active_membership_of(trip_id, user_id) -> QuerySet[Membership]:
+    """The user's ACTIVE membership of a trip (``user_id`` may be an ``OuterRef``): the
+    user search's ``isMember``."""
+    return Membership.objects.filter(
+        trip_id=trip_id, user_id=user_id, status=MembershipStatus.ACTIVE
+    )
