@@ -264,6 +264,10 @@ REST_FRAMEWORK = {
             "invitations": "30/min",
             "trip_create": "30/min",
             "chat_send": "120/min",
+            # REST and the socket count in the same groups (apps.chat.rules.THROTTLE_SCOPES).
+            "chat_react": "60/min",
+            "chat_read_receipt": "120/min",
+            "chat_typing": "120/min",
             "weather": "30/min",
             "feedback": "5/min",
             "uploads": "30/min",

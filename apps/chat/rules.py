@@ -8,6 +8,10 @@ from rest_framework import serializers
 from apps.chat.models import MAX_CLIENT_MESSAGE_ID_LENGTH, MAX_CONTENT_LENGTH, MAX_EMOJI_LENGTH
 from apps.core.errors import ApplicationError
 
+# The rate-limit group of each chat action, for REST views (``throttle_scope``) and socket frames
+# alike, so a client can't get round a limit by switching transport.
+SEND, REACT, READ_RECEIPT, TYPING = "chat_send", "chat_react", "chat_read_receipt", "chat_typing"
+
 
 def _has_nul(text: str) -> bool:
     return "\x00" in text  # PostgreSQL text cannot hold it

@@ -142,6 +142,20 @@ def post_each(posts: list[tuple[str, bytes]], *, endpoint: str) -> PostResult:
     return result
 
 
+def close_user_connections(user_id) -> None:
+    """Close every connection of a user (account disabled) and forget them."""
+    connection_ids = selectors.connection_ids_of_user(user_id)
+    endpoint = endpoint_for()
+    if endpoint:
+        client = management_client(endpoint)
+        for connection_id in connection_ids:
+            try:
+                client.delete_connection(ConnectionId=connection_id)
+            except (BotoCoreError, ClientError) as error:
+                logger.info("could not close websocket %s: %s", connection_id, error)
+    services.connections_delete(connection_ids=connection_ids)
+
+
 def event_to_dict(event: Event) -> dict[str, Any]:
     """A JSON-safe form of the event for an async task's arguments."""
     data = dataclasses.asdict(event)
