@@ -284,7 +284,10 @@ JSON_CAMEL_CASE = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NomadCrew API",
-    "DESCRIPTION": "The /v1 API of the NomadCrew group-travel app.",
+    "DESCRIPTION": (
+        "The /v1 API of the NomadCrew group-travel app. Real time (the /v1/ws socket, every "
+        "event and its payload): [AsyncAPI document](/v1/asyncapi.json)."
+    ),
     "VERSION": APP_VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI's assets come from our static files, not a CDN (works offline and on Lambda).

@@ -27,6 +27,7 @@ from urllib.parse import parse_qs
 from rest_framework.exceptions import AuthenticationFailed
 
 from apps.chat import rules
+from apps.core import event_catalogue as c
 from apps.core.authentication import authenticate_token
 from apps.core.errors import ApplicationError
 from apps.core.throttling import user_retry_after
@@ -363,6 +364,40 @@ def _reaction_add(user, message) -> Outcome:
 def _reaction_remove(user, message) -> Outcome:
     return _reaction(user, message, add=False)
 
+
+# What a client may send, declared once for the AsyncAPI document and the app team's guide
+# (``HANDLERS`` must answer exactly these; a test checks). ``tripId`` may also sit at the top
+# level and the app's older key names are accepted (``_field``); these are the ones to use.
+_TRIP = {"tripId": c.UUID}
+CLIENT_MESSAGES: dict[str, tuple[str, dict[str, Any]]] = {
+    "ping": ("Keep-alive; answered with pong.", c.obj({})),
+    "pong": ("The answer to the server's ping.", c.obj({})),
+    "auth": (
+        "A fresh Cognito token for this socket, sent before the current one expires (the "
+        "socket closes 4401 token_expired at its exp otherwise). Same user only.",
+        c.obj({"token": c.STRING}),
+    ),
+    "subscribe": ("Deliver this trip's events again (after an unsubscribe).", c.obj(_TRIP)),
+    "unsubscribe": ("Stop delivering this trip's events on this socket.", c.obj(_TRIP)),
+    "CHAT_MESSAGE_SEND": (
+        "Send a chat message (as POST .../chat/messages; the same rules and rate limit). "
+        "messageId is the app's optimistic id, echoed as clientMessageId.",
+        c.obj(
+            {**_TRIP, "content": c.TEXT},
+            {"replyToId": c.UUID, "messageId": c.STRING},
+        ),
+    ),
+    "TYPING_STATUS": ("Started or stopped typing.", c.obj({**_TRIP, "isTyping": c.BOOLEAN})),
+    "READ_RECEIPT": ("Read up to a message.", c.obj({**_TRIP, "messageId": c.UUID})),
+    "CHAT_REACTION_ADD": (
+        "React to a message (as POST .../reactions).",
+        c.obj({**_TRIP, "messageId": c.UUID, "emoji": c.STRING}),
+    ),
+    "CHAT_REACTION_REMOVE": (
+        "Take a reaction back.",
+        c.obj({**_TRIP, "messageId": c.UUID, "emoji": c.STRING}),
+    ),
+}
 
 HANDLERS = {
     "ping": _ping,
