@@ -13,7 +13,8 @@ these declarations.
 To add an event type: declare it below with ``EventType(name, summary, payload=obj(...),
 audience=...)``, using the schema helpers (``obj``, ``array``, ``enum``, the scalar constants), add
 it to ``ALL`` and publish it through its ``publish``/``spec``; then run
-``manage.py mobile_app_doc --write`` so the guide shows it. Nothing else needs registering.
+``manage.py mobile_app_doc`` so the guide (``docs/mobile-app.md``) shows it. Nothing else needs
+registering: the AsyncAPI document and the test suite's check pick it up.
 """
 
 from collections.abc import Iterable, Mapping
@@ -441,6 +442,8 @@ _STRING_EXAMPLES = {
     "content": "Landing at 9, see you at the hotel",
     "question": "Dinner on Friday?",
     "reaction": "👍",
+    "emoji": "👍",
+    "requestId": "4856fd8f383c4d9ea165ca9054557e20",
     "email": "sam@example.com",
     "inviteeEmail": "sam@example.com",
     "username": "sam",
@@ -474,7 +477,7 @@ def example(schema: dict[str, Any], key: str = "") -> Any:
     if kind == "array":
         return ["name"] if key == "changedFields" else [example(schema["items"])]
     if kind == "boolean":
-        return key != "revoked"
+        return key not in {"revoked", "deleted"}
     if kind == "integer":
         return 1733373000000 if key == "timestamp" else 1
     if kind == "number":
