@@ -116,9 +116,12 @@ class UserSearchView(APIView):
                 "user is already an ACTIVE member (the invite picker greys them out)",
             ),
         ],
-        responses=inline_serializer(
-            "UserSearchResults", {"users": UserSearchResultSerializer(many=True)}
-        ),
+        responses={
+            200: inline_serializer(
+                "UserSearchResults", {"users": UserSearchResultSerializer(many=True)}
+            ),
+            404: OpenApiResponse(description="trip_not_found: tripId is not a trip of yours"),
+        },
     )
     def get(self, request):
         params = request.query_params
