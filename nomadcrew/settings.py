@@ -299,8 +299,11 @@ REST_FRAMEWORK = {
             "invitations": "30/min",
             "trip_create": "30/min",
             "chat_send": "120/min",
-            "reactions": "60/min",
             "user_search": "30/min",
+            # REST and the socket count in the same groups (apps.chat.rules.THROTTLE_SCOPES).
+            "chat_react": "60/min",
+            "chat_read_receipt": "120/min",
+            "chat_typing": "120/min",
             "weather": "30/min",
             "feedback": "5/min",
             "uploads": "30/min",
@@ -317,7 +320,10 @@ JSON_CAMEL_CASE = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NomadCrew API",
-    "DESCRIPTION": "The /v1 API of the NomadCrew group-travel app.",
+    "DESCRIPTION": (
+        "The /v1 API of the NomadCrew group-travel app. Real time (the /v1/ws socket, every "
+        "event and its payload): [AsyncAPI document](/v1/asyncapi.json)."
+    ),
     "VERSION": APP_VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI's assets come from our static files, not a CDN (works offline and on Lambda).

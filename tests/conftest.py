@@ -313,6 +313,26 @@ def user_client(user, client_for):
     return client_for(user)
 
 
+@pytest.fixture(autouse=True)
+def events_match_catalogue():
+    """Every event built anywhere in the suite must match its catalogue declaration (full JSON
+    Schema: types, formats, nested objects, no null, camelCase): an undeclared type, a missing
+    or an extra key fails the test that published it."""
+    from apps.core import events as event_bus
+    from tests.contract.catalogue_check import problems
+
+    found: list[str] = []
+
+    def check(event):
+        found.extend(problems(event.type, event.payload))
+
+    event_bus.observe(check)
+    yield
+    event_bus.unobserve(check)
+    if found:
+        pytest.fail("events that do not match the catalogue:\n" + "\n".join(found))
+
+
 @pytest.fixture
 def capture_events(django_capture_on_commit_callbacks):
     """``with capture_events() as events: <request>`` runs the request's on-commit callbacks

@@ -7,13 +7,16 @@ rather than sent as ``null``: the app types them as optional, and its schemas re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.chat import rules
 from apps.chat.models import MAX_CLIENT_MESSAGE_ID_LENGTH, MAX_CONTENT_LENGTH, MAX_EMOJI_LENGTH
 from apps.chat.selectors import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
 def _content_field(**kwargs):
-    # DRF's CharField trims, counts code points and refuses NUL characters.
-    return serializers.CharField(max_length=MAX_CONTENT_LENGTH, allow_blank=False, **kwargs)
+    # The rule trims, counts code points and refuses NUL characters (as for socket frames).
+    return rules.RuleField(
+        rules.clean_content, max_length=MAX_CONTENT_LENGTH, allow_blank=False, **kwargs
+    )
 
 
 def _take_content(attrs):
@@ -30,7 +33,8 @@ class MessageCreateSerializer(serializers.Serializer):
     content = _content_field(required=False)
     message = _content_field(required=False, help_text="The old app's name for content.")
     reply_to_id = serializers.UUIDField(required=False, allow_null=True)
-    client_message_id = serializers.CharField(
+    client_message_id = rules.RuleField(
+        rules.clean_client_message_id,
         required=False,
         allow_null=True,
         allow_blank=True,
@@ -77,7 +81,7 @@ class ReadReceiptSerializer(serializers.Serializer):
 
 
 class ReactionInputSerializer(serializers.Serializer):
-    emoji = serializers.CharField(max_length=MAX_EMOJI_LENGTH, allow_blank=False)
+    emoji = rules.RuleField(rules.clean_emoji, max_length=MAX_EMOJI_LENGTH, allow_blank=False)
 
 
 class ChatSenderSerializer(serializers.Serializer):

@@ -3,9 +3,9 @@
 Callers authorise first: ``message_send``, the reactions and the read mark take a trip and a
 user who passed ``trip_membership_for(user, trip_id, "chat.create" | "chat.react" |
 "chat.mark_read")``; edit and delete take that membership and apply the author rule themselves.
-Content rules are checked here as well as in the serializers, because WebSocket messages reach
-these functions without a serializer. Event payloads are spelled as the app reads them
-(contract §15.2); the renderer does not camelize them.
+Content rules live in ``apps.chat.rules``, which the serializers' fields run too: a WebSocket
+frame reaches these functions without a serializer and meets the same rules. Event payloads are
+declared in ``apps.core.event_catalogue``.
 """
 
 import logging
@@ -15,19 +15,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.chat import rules
 from apps.chat.models import (
-    MAX_CLIENT_MESSAGE_ID_LENGTH,
-    MAX_CONTENT_LENGTH,
     MAX_DISTINCT_EMOJI_PER_MESSAGE,
-    MAX_EMOJI_LENGTH,
     MAX_REACTIONS_PER_USER_PER_MESSAGE,
     ChatMessage,
     ChatReaction,
     ChatReadState,
 )
 from apps.chat.selectors import as_uuid, message_in_trip, message_not_found
+from apps.core import event_catalogue as catalogue
 from apps.core.errors import ApplicationError, Conflict, Forbidden
-from apps.core.events import publish
 from apps.notifications.models import NotificationType
 from apps.notifications.services import notification_create_many
 from apps.trips.models import Membership, MembershipStatus
@@ -37,73 +35,6 @@ logger = logging.getLogger(__name__)
 
 EDIT_WINDOW = timedelta(minutes=15)
 PREVIEW_LENGTH = 100
-
-CHAT_MESSAGE_SENT = "CHAT_MESSAGE_SENT"
-CHAT_MESSAGE_EDITED = "CHAT_MESSAGE_EDITED"
-CHAT_MESSAGE_DELETED = "CHAT_MESSAGE_DELETED"
-CHAT_REACTION_ADDED = "CHAT_REACTION_ADDED"
-CHAT_REACTION_REMOVED = "CHAT_REACTION_REMOVED"
-CHAT_READ_RECEIPT = "CHAT_READ_RECEIPT"
-CHAT_TYPING_STATUS = "CHAT_TYPING_STATUS"
-
-
-# --- Validation (the serializers' rules, for callers that have no serializer) ---------------
-
-
-def _has_nul(text: str) -> bool:
-    return "\x00" in text  # PostgreSQL text cannot hold it
-
-
-def clean_content(content) -> str:
-    """Trimmed text of 1-1000 code points."""
-    if not isinstance(content, str) or _has_nul(content):
-        raise ApplicationError(
-            "The message must be plain text.",
-            code="invalid_message",
-            details={"content": ["Must be a string without NUL characters."]},
-        )
-    text = content.strip()
-    if not text:
-        raise ApplicationError(
-            "The message cannot be empty.",
-            code="empty_message",
-            details={"content": ["This field may not be blank."]},
-        )
-    if len(text) > MAX_CONTENT_LENGTH:
-        raise ApplicationError(
-            f"The message is longer than {MAX_CONTENT_LENGTH} characters.",
-            code="message_too_long",
-            details={"content": [f"At most {MAX_CONTENT_LENGTH} characters."]},
-        )
-    return text
-
-
-def clean_emoji(emoji) -> str:
-    text = emoji.strip() if isinstance(emoji, str) else ""
-    if not text or len(text) > MAX_EMOJI_LENGTH or _has_nul(text):
-        raise ApplicationError(
-            f"The reaction must be 1-{MAX_EMOJI_LENGTH} characters.",
-            code="invalid_emoji",
-            details={"emoji": [f"Between 1 and {MAX_EMOJI_LENGTH} characters."]},
-        )
-    return text
-
-
-def _clean_client_message_id(value) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if (
-        not isinstance(value, str)
-        or len(value.strip()) > MAX_CLIENT_MESSAGE_ID_LENGTH
-        or _has_nul(value)
-    ):
-        raise ApplicationError(
-            f"clientMessageId must be a string of at most {MAX_CLIENT_MESSAGE_ID_LENGTH} "
-            "characters.",
-            code="invalid_client_message_id",
-            details={"client_message_id": ["Invalid value."]},
-        )
-    return value.strip()
 
 
 # --- Event payloads --------------------------------------------------------------------------
@@ -189,8 +120,8 @@ def message_send(
     ``created=False`` and nothing else happens. The unique constraint decides, not a lookup,
     so two concurrent retries can't both insert.
     """
-    text = clean_content(content)
-    client_id = _clean_client_message_id(client_message_id)
+    text = rules.clean_content(content)
+    client_id = rules.clean_client_message_id(client_message_id)
     with transaction.atomic():
         reply_to = _reply_target(trip=trip, reply_to_id=reply_to_id)
         message = ChatMessage(
@@ -215,8 +146,7 @@ def message_send(
                     code="client_message_id_conflict",
                 ) from None
             return existing, False
-        publish(
-            event_type=CHAT_MESSAGE_SENT,
+        catalogue.CHAT_MESSAGE_SENT.publish(
             trip_id=trip.pk,
             user_id=user.pk,
             payload=_message_sent_payload(message),
@@ -243,7 +173,7 @@ def _locked_message(*, trip, message_id) -> ChatMessage:
 
 def message_edit(*, membership, message_id, content) -> ChatMessage:
     """The author rewrites a live message within 15 minutes of sending it."""
-    text = clean_content(content)
+    text = rules.clean_content(content)
     with transaction.atomic():
         message = _locked_message(trip=membership.trip, message_id=message_id)
         check_author_rule(membership, "chat.update", message.sender_id)
@@ -259,8 +189,7 @@ def message_edit(*, membership, message_id, content) -> ChatMessage:
         message.content = text
         message.edited_at = timezone.now()
         message.save(update_fields=["content", "edited_at", "updated_at"])
-        publish(
-            event_type=CHAT_MESSAGE_EDITED,
+        catalogue.CHAT_MESSAGE_EDITED.publish(
             trip_id=message.trip_id,
             user_id=membership.user_id,
             payload={
@@ -284,8 +213,7 @@ def message_delete(*, membership, message_id) -> ChatMessage:
         message.deleted_at = timezone.now()
         message.save(update_fields=["content", "deleted_at", "updated_at"])
         message.reactions.all().delete()
-        publish(
-            event_type=CHAT_MESSAGE_DELETED,
+        catalogue.CHAT_MESSAGE_DELETED.publish(
             trip_id=message.trip_id,
             user_id=membership.user_id,
             payload={"messageId": str(message.pk), "tripId": str(message.trip_id)},
@@ -329,7 +257,7 @@ def _check_reaction_bounds(*, message, user, emoji) -> None:
 
 def reaction_add(*, trip, user, message_id, emoji) -> tuple[ChatReaction, bool]:
     """``(reaction, created)``; the same emoji twice by one user is the one reaction."""
-    emoji = clean_emoji(emoji)
+    emoji = rules.clean_emoji(emoji)
     with transaction.atomic():
         message = message_in_trip(trip=trip, message_id=message_id)
         if message.is_deleted:
@@ -340,8 +268,7 @@ def reaction_add(*, trip, user, message_id, emoji) -> tuple[ChatReaction, bool]:
             message=message, user=user, emoji=emoji
         )
         if created:
-            publish(
-                event_type=CHAT_REACTION_ADDED,
+            catalogue.CHAT_REACTION_ADDED.publish(
                 trip_id=trip.pk,
                 user_id=user.pk,
                 payload=_reaction_payload(message=message, user=user, emoji=emoji),
@@ -351,13 +278,12 @@ def reaction_add(*, trip, user, message_id, emoji) -> tuple[ChatReaction, bool]:
 
 def reaction_remove(*, trip, user, message_id, emoji) -> bool:
     """Remove the user's reaction; whether there was one (removing twice is not an error)."""
-    emoji = clean_emoji(emoji)
+    emoji = rules.clean_emoji(emoji)
     with transaction.atomic():
         message = message_in_trip(trip=trip, message_id=message_id)
         deleted, _ = ChatReaction.objects.filter(message=message, user=user, emoji=emoji).delete()
         if deleted:
-            publish(
-                event_type=CHAT_REACTION_REMOVED,
+            catalogue.CHAT_REACTION_REMOVED.publish(
                 trip_id=trip.pk,
                 user_id=user.pk,
                 payload=_reaction_payload(message=message, user=user, emoji=emoji),
@@ -416,8 +342,7 @@ def read_receipt_update(*, trip, user, message_id) -> tuple[ChatReadState, bool]
                 pass  # a mark exists and is already at or past this message
         state = states.get()
         if moved:
-            publish(
-                event_type=CHAT_READ_RECEIPT,
+            catalogue.CHAT_READ_RECEIPT.publish(
                 trip_id=trip.pk,
                 user_id=user.pk,
                 payload=_read_receipt_payload(user=user, trip=trip, message_id=key, moment=now),
@@ -441,8 +366,7 @@ def _read_receipt_payload(*, user, trip, message_id, moment) -> dict:
 
 def typing_status_publish(*, trip, user, is_typing: bool) -> None:
     """Tell the trip someone started or stopped typing; nothing is stored."""
-    publish(
-        event_type=CHAT_TYPING_STATUS,
+    catalogue.CHAT_TYPING_STATUS.publish(
         trip_id=trip.pk,
         user_id=user.pk,
         payload={

@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.chat import selectors, services
+from apps.chat import rules, selectors, services
 from apps.chat.serializers import (
     ChatMessageSerializer,
     MessageCreateSerializer,
@@ -27,7 +27,7 @@ def _message_response(message, *, viewer, status_code=status.HTTP_200_OK) -> Res
 
 
 class MessageListView(TripScopedMixin, APIView):
-    throttle_scope = {"POST": "chat_send"}
+    throttle_scope = {"POST": rules.SEND}
     required_action = {"GET": "chat.read", "POST": "chat.create"}
 
     @extend_schema(
@@ -92,6 +92,7 @@ class ReadReceiptView(TripScopedMixin, APIView):
     """``PUT|POST .../chat/messages/read`` and ``PUT .../chat/last-read``: the app uses all."""
 
     required_action = "chat.mark_read"
+    throttle_scope = rules.READ_RECEIPT
 
     @extend_schema(request=ReadReceiptSerializer, responses=ReadStateSerializer)
     def put(self, request, trip_id):
@@ -116,7 +117,7 @@ class LastReadView(ReadReceiptView):
 
 class ReactionListView(TripScopedMixin, APIView):
     required_action = {"GET": "chat.read", "POST": "chat.react"}
-    throttle_scope = {"POST": "reactions"}
+    throttle_scope = {"POST": rules.REACT}
 
     @extend_schema(responses=ReactionSerializer(many=True))
     def get(self, request, trip_id, message_id):
@@ -144,7 +145,7 @@ class ReactionListView(TripScopedMixin, APIView):
 
 class ReactionDetailView(TripScopedMixin, APIView):
     required_action = "chat.react"
-    throttle_scope = "reactions"
+    throttle_scope = rules.REACT
 
     @extend_schema(
         responses=inline_serializer("ReactionRemoved", {"status": serializers.CharField()})

@@ -1,8 +1,11 @@
 """Trip events: built in one place, published only after the transaction commits.
 
-Domain services call ``publish``; transports (Channels groups, API Gateway WebSockets) register
-with ``subscribe`` when their app loads. Delivery never fails the request that published: a
-transport error is logged and the next transport still runs.
+Domain services publish through the event catalogue (``apps.core.event_catalogue``:
+``catalogue.TODO_CREATED.publish(...)``), which declares every type and checks its payload; an
+undeclared type or a payload that differs from its declaration raises here too. Transports
+(Channels groups, API Gateway WebSockets) register with ``subscribe`` when their app loads.
+Delivery never fails the request that published: a transport error is logged and the next
+transport still runs.
 """
 
 import logging
@@ -52,6 +55,8 @@ class Event:
 Subscriber = Callable[[Event], None]
 BatchSubscriber = Callable[[list[Event]], None]
 _subscribers: list[Subscriber] = []
+# Called with each event as it is built (before commit): the test suite's contract check.
+_observers: list[Subscriber] = []
 _batch_handlers: dict[Subscriber, BatchSubscriber] = {}
 
 
@@ -70,6 +75,16 @@ def unsubscribe(handler: Subscriber) -> None:
     _batch_handlers.pop(handler, None)
 
 
+def observe(handler: Subscriber) -> None:
+    if handler not in _observers:
+        _observers.append(handler)
+
+
+def unobserve(handler: Subscriber) -> None:
+    if handler in _observers:
+        _observers.remove(handler)
+
+
 def new_event_id(now: datetime) -> str:
     return f"{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
 
@@ -83,17 +98,23 @@ def _event(
     source: str = "api",
     recipient_user_ids=(),
 ) -> Event:
+    from apps.core import event_catalogue  # declares its types against this module
+
+    declaration = event_catalogue.declared(event_type)
     now = datetime.now(UTC)
-    return Event(
+    event = Event(
         id=new_event_id(now),
         type=event_type,
         trip_id=str(trip_id) if trip_id else "",
         user_id=str(user_id) if user_id else "",
         timestamp=now.isoformat().replace("+00:00", "Z"),
-        payload=payload or {},
+        payload=declaration.build(payload or {}),
         source=source,
         recipient_user_ids=tuple(str(r) for r in recipient_user_ids),
     )
+    for observer in list(_observers):
+        observer(event)
+    return event
 
 
 def publish(

@@ -20,6 +20,18 @@ class IsOnboarded(BasePermission):
         return True
 
 
+class IsSignedIn(BasePermission):
+    """A signed-in caller, onboarded or not: the view says what a missing profile means
+    (``GET /v1/users/me`` answers 404 ``user_not_onboarded``, the app's cue to onboard)."""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated(
+                "Authorization header missing or token not found.", code="token_missing"
+            )
+        return True
+
+
 class HasCognitoIdentity(BasePermission):
     """Any valid Cognito token, onboarded or not: the onboarding endpoint."""
 

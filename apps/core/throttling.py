@@ -81,3 +81,34 @@ class RouteGroupThrottle(ScopedRateThrottle):
         if not self.history:
             return self.duration
         return max(math.ceil(self.duration - (self.now - self.history[-1])), 1)
+
+
+class _UserThrottle(RouteGroupThrottle):
+    """The same counter as a REST request of ``user`` in ``scope`` (a WebSocket frame has no
+    request: its key is built from the user, as ``get_cache_key`` builds it from the token)."""
+
+    def __init__(self, scope: str, user):
+        super().__init__()
+        self.scope = scope
+        sub = getattr(user, "cognito_sub", None)
+        ident = f"sub:{sub}" if sub else f"user:{user.pk}"
+        self._key = self.cache_format % {"scope": scope, "ident": ident}
+
+    def get_cache_key(self, request, view):
+        return self._key
+
+
+def user_retry_after(*, scope: str, user) -> int | None:
+    """Count one action of ``user`` against the REST group ``scope``; None if allowed, else
+    the seconds to wait. Fails open when the cache is down, like the REST throttle."""
+    throttle = _UserThrottle(scope, user)
+    throttle.rate = throttle.get_rate()
+    if throttle.rate is None:
+        return None
+    throttle.num_requests, throttle.duration = throttle.parse_rate(throttle.rate)
+    try:
+        allowed = SimpleRateThrottle.allow_request(throttle, None, None)
+    except shared_cache.UNAVAILABLE as error:
+        shared_cache.log_unavailable(f"rate limit {scope} not applied", error)
+        return None
+    return None if allowed else throttle.wait()

@@ -23,12 +23,13 @@ from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from apps.core import event_catalogue as catalogue
 from apps.core.errors import ApplicationError, Conflict, Forbidden, NotFound
-from apps.core.events import publish
 from apps.invitations import tokens
 from apps.invitations.models import INVITABLE_ROLES, Invitation, InvitationStatus
 from apps.notifications.services import notification_create
 from apps.trips.models import MemberRole, Membership, MembershipStatus, Trip
+from apps.trips.selectors import trip_member_ids_split
 from apps.trips.services import membership_add
 from apps.users.models import User
 from apps.users.selectors import user_get
@@ -250,12 +251,27 @@ def invitation_create_for_user(
     return invitation_create(trip=trip, inviter=inviter, email=user.email, role=role, invitee=user)
 
 
-def _event_payload(invitation: Invitation) -> dict:
-    return {
-        "invitation_id": str(invitation.pk),
-        "invitee_email": invitation.shown_email,
+def _publish(event_type: catalogue.EventType, invitation: Invitation, actor_id, **extra) -> None:
+    """One copy with the invitee's email for the members who may list invitations, one
+    without it for the others (the REST list is theirs only)."""
+    payload = {
+        "invitationId": str(invitation.pk),
+        "inviteeEmail": invitation.shown_email or None,  # absent when the invitee is private
         "role": invitation.role,
+        "status": invitation.status,
+        **extra,
     }
+    allowed, others = trip_member_ids_split(
+        trip_id=invitation.trip_id, action=event_type.restricted["inviteeEmail"]
+    )
+    for recipients, body in ((allowed, payload), (others, event_type.without_restricted(payload))):
+        if recipients:
+            event_type.publish(
+                trip_id=invitation.trip_id,
+                user_id=actor_id,
+                payload=body,
+                recipient_user_ids=recipients,
+            )
 
 
 def _record_answer(invitation: Invitation, user, status: str, now) -> None:
@@ -266,12 +282,7 @@ def _record_answer(invitation: Invitation, user, status: str, now) -> None:
 
 
 def _announce_created(invitation: Invitation) -> None:
-    publish(
-        event_type="TRIP_INVITATION_CREATED",
-        trip_id=invitation.trip_id,
-        user_id=invitation.inviter_id,
-        payload=_event_payload(invitation),
-    )
+    _publish(catalogue.TRIP_INVITATION_CREATED, invitation, invitation.inviter_id)
     if invitation.invitee_id is not None:
         notification_create(
             user_id=invitation.invitee_id,
@@ -293,7 +304,7 @@ def invitation_accept(*, invitation_id, user, verified_email: str) -> Membership
             trip=invitation.trip, actor=user, user_id=user.pk, role=invitation.role
         )
         _record_answer(invitation, user, InvitationStatus.ACCEPTED, now)
-        _announce_answer(invitation, user, "TRIP_INVITATION_ACCEPTED")
+        _announce_answer(invitation, user, catalogue.TRIP_INVITATION_ACCEPTED)
     return membership
 
 
@@ -305,21 +316,16 @@ def invitation_decline(*, invitation_id, user, verified_email: str) -> Invitatio
         check_invitee(invitation, user, verified_email)
         _check_open(invitation, now)
         _record_answer(invitation, user, InvitationStatus.DECLINED, now)
-        _announce_answer(invitation, user, "TRIP_INVITATION_DECLINED")
+        _announce_answer(invitation, user, catalogue.TRIP_INVITATION_DECLINED)
     return invitation
 
 
-def _announce_answer(invitation: Invitation, user, event_type: str) -> None:
-    publish(
-        event_type=event_type,
-        trip_id=invitation.trip_id,
-        user_id=user.pk,
-        payload=_event_payload(invitation),
-    )
+def _announce_answer(invitation: Invitation, user, event_type: catalogue.EventType) -> None:
+    _publish(event_type, invitation, user.pk)
     if invitation.inviter_id is not None:
         notification_create(
             user_id=invitation.inviter_id,
-            type=event_type,  # the notification types share the event names
+            type=event_type.name,  # the notification types share the event names
             metadata=_metadata(invitation, inviteeID=str(user.pk), inviteeName=user.display_name),
         )
 
@@ -336,12 +342,7 @@ def invitation_revoke(*, trip: Trip, invitation_id, actor) -> Invitation:
         invitation.revoked_by = actor
         invitation.responded_at = now
         invitation.save(update_fields=["status", "revoked_by", "responded_at", "updated_at"])
-        publish(
-            event_type="TRIP_INVITATION_DECLINED",
-            trip_id=trip.pk,
-            user_id=actor.pk,
-            payload={**_event_payload(invitation), "revoked": True},
-        )
+        _publish(catalogue.TRIP_INVITATION_DECLINED, invitation, actor.pk, revoked=True)
     return invitation
 
 

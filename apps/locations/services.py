@@ -6,14 +6,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from apps.core.events import publish
+from apps.core import event_catalogue as catalogue
 from apps.locations import selectors
 from apps.locations.models import Location, stored_accuracy, stored_coordinates
 from apps.users.models import LocationPrivacy
 
 MAX_SHARING_SECONDS = 24 * 60 * 60
-LOCATION_UPDATED = "LOCATION_UPDATED"
-LOCATION_SHARING_CHANGED = "LOCATION_SHARING_CHANGED"
 
 
 def epoch_ms(moment: datetime) -> int:
@@ -68,8 +66,7 @@ def location_record(
 
 def _publish_location_events(location: Location, *, previous_flag: bool) -> None:
     if location.is_sharing_enabled != previous_flag:
-        publish(
-            event_type=LOCATION_SHARING_CHANGED,
+        catalogue.LOCATION_SHARING_CHANGED.publish(
             trip_id=location.trip_id,
             user_id=location.user_id,
             payload={
@@ -78,8 +75,7 @@ def _publish_location_events(location: Location, *, previous_flag: bool) -> None
             },
         )
     if location.is_sharing_enabled and location.privacy != LocationPrivacy.HIDDEN:
-        publish(
-            event_type=LOCATION_UPDATED,
+        catalogue.LOCATION_UPDATED.publish(
             trip_id=location.trip_id,
             user_id=location.user_id,
             payload={
@@ -88,8 +84,9 @@ def _publish_location_events(location: Location, *, previous_flag: bool) -> None
                 "location": {
                     "latitude": location.latitude,
                     "longitude": location.longitude,
-                    "accuracy": location.accuracy,
                     "timestamp": epoch_ms(location.recorded_at),
+                    # absent, not null, when unknown: the app's schema takes a number or nothing
+                    **({} if location.accuracy is None else {"accuracy": location.accuracy}),
                 },
             },
         )

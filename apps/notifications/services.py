@@ -18,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import event_catalogue as catalogue
 from apps.core.errors import ApplicationError, NotFound
 from apps.core.events import publish_many
 from apps.notifications import push
@@ -27,7 +28,6 @@ from apps.users.models import PushToken
 
 logger = logging.getLogger(__name__)
 
-EVENT_TYPE = "notification.created"
 EVENT_SOURCE = "NotificationService"
 
 
@@ -50,13 +50,12 @@ def _announce(notifications: list[Notification]) -> None:
     # One event per recipient (each addressed to that user only), delivered as one batch.
     publish_many(
         [
-            {
-                "event_type": EVENT_TYPE,
-                "user_id": notification.user_id,
-                "recipient_user_ids": [notification.user_id],
-                "payload": notification_payload(notification),
-                "source": EVENT_SOURCE,
-            }
+            catalogue.NOTIFICATION_CREATED.spec(
+                user_id=notification.user_id,
+                recipient_user_ids=[notification.user_id],
+                payload=notification_payload(notification),
+                source=EVENT_SOURCE,
+            )
             for notification in notifications
         ]
     )

@@ -13,8 +13,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import event_catalogue as catalogue
 from apps.core.errors import Conflict, NotFound
-from apps.core.events import publish
 from apps.polls.models import (
     POLL_CLOSED,
     POLL_EXPIRED,
@@ -84,8 +84,7 @@ def poll_create(
             PollOption(poll=poll, text=text, position=position, created_by=actor)
             for position, text in enumerate(options)
         )
-        publish(
-            event_type="POLL_CREATED",
+        catalogue.POLL_CREATED.publish(
             trip_id=trip.pk,
             user_id=actor.pk,
             payload=_poll_payload(poll),
@@ -104,8 +103,7 @@ def poll_update(*, poll: Poll, actor, question: str) -> Poll:
             return locked
         locked.question = question
         locked.save(update_fields=["question", "updated_at"])
-        publish(
-            event_type="POLL_UPDATED",
+        catalogue.POLL_UPDATED.publish(
             trip_id=locked.trip_id,
             user_id=actor.pk,
             payload=_poll_payload(locked),
@@ -119,8 +117,7 @@ def poll_delete(*, poll: Poll, actor) -> None:
         locked = _lock_poll(poll.pk)
         locked.deleted_at = timezone.now()
         locked.save(update_fields=["deleted_at", "updated_at"])
-        publish(
-            event_type="POLL_DELETED",
+        catalogue.POLL_DELETED.publish(
             trip_id=locked.trip_id,
             user_id=actor.pk,
             payload={"pollId": str(locked.pk), "tripId": str(locked.trip_id)},
@@ -144,8 +141,7 @@ def poll_vote_cast(*, poll: Poll, actor, option_id) -> bool:
         PollVote.objects.bulk_create(
             PollVote(option_id=added, user=actor) for added in wanted - current
         )
-        publish(
-            event_type="POLL_VOTE_CAST",
+        catalogue.POLL_VOTE_CAST.publish(
             trip_id=locked.trip_id,
             user_id=actor.pk,
             payload={
@@ -169,8 +165,7 @@ def poll_vote_remove(*, poll: Poll, actor, option_id) -> bool:
         if not removed:
             return False
         PollVote.objects.filter(user=actor, option_id__in=removed).delete()
-        publish(
-            event_type="POLL_VOTE_REMOVED",
+        catalogue.POLL_VOTE_REMOVED.publish(
             trip_id=locked.trip_id,
             user_id=actor.pk,
             payload={
@@ -192,8 +187,7 @@ def poll_close(*, poll: Poll, actor) -> Poll:
         locked.closed_at = timezone.now()
         locked.closed_by = actor
         locked.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
-        publish(
-            event_type="POLL_CLOSED",
+        catalogue.POLL_CLOSED.publish(
             trip_id=locked.trip_id,
             user_id=actor.pk,
             payload={

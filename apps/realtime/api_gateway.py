@@ -28,12 +28,12 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as EndpointUnreachable
 from django.conf import settings
 
+from apps.core import event_catalogue as catalogue
 from apps.core.events import Event
 from apps.realtime import selectors, services
 
 logger = logging.getLogger(__name__)
 
-MEMBER_ADDED = "MEMBER_ADDED"
 _REGION_IN_ENDPOINT = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com")
 # A post is a few bytes that API Gateway answers in milliseconds; one retry for a blip.
 _CLIENT_CONFIG = {
@@ -142,6 +142,20 @@ def post_each(posts: list[tuple[str, bytes]], *, endpoint: str) -> PostResult:
     return result
 
 
+def close_user_connections(user_id) -> None:
+    """Close every connection of a user (account disabled) and forget them."""
+    connection_ids = selectors.connection_ids_of_user(user_id)
+    endpoint = endpoint_for()
+    if endpoint:
+        client = management_client(endpoint)
+        for connection_id in connection_ids:
+            try:
+                client.delete_connection(ConnectionId=connection_id)
+            except (BotoCoreError, ClientError) as error:
+                logger.info("could not close websocket %s: %s", connection_id, error)
+    services.connections_delete(connection_ids=connection_ids)
+
+
 def event_to_dict(event: Event) -> dict[str, Any]:
     """A JSON-safe form of the event for an async task's arguments."""
     data = dataclasses.asdict(event)
@@ -165,7 +179,7 @@ def deliver(event: Event) -> None:
     if not endpoint:
         logger.warning("WEBSOCKET_API_ENDPOINT is not set: %s %s not sent", event.type, event.id)
         return
-    if event.type == MEMBER_ADDED and event.trip_id and event.user_id:
+    if event.type == catalogue.MEMBER_ADDED.name and event.trip_id and event.user_id:
         services.connections_resubscribe(user_id=event.user_id, trip_id=event.trip_id)
     connection_ids = selectors.connection_ids_for_event(event)
     if len(connection_ids) > settings.WEBSOCKET_INLINE_FANOUT_MAX:

@@ -11,8 +11,10 @@ class RealtimeConfig(AppConfig):
     verbose_name = "Realtime"
 
     def ready(self):
+        from django.db.models.signals import post_save
+
         from apps.core import events
-        from apps.realtime import transports
+        from apps.realtime import signals, transports
 
         unknown = set(settings.REALTIME_TRANSPORTS) - set(TRANSPORTS)
         if unknown:
@@ -23,3 +25,6 @@ class RealtimeConfig(AppConfig):
         # event, so one failing transport never stops the other and tests can switch).
         events.subscribe(transports.via_channels, many=transports.via_channels_many)
         events.subscribe(transports.via_apigateway, many=transports.via_apigateway_many)
+        post_save.connect(
+            signals.user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="realtime.user"
+        )

@@ -18,15 +18,11 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from apps.core import event_catalogue as catalogue
 from apps.core.events import Event
 from apps.realtime.protocol import encode
 
 logger = logging.getLogger(__name__)
-
-TRIP_CREATED = "TRIP_CREATED"
-MEMBER_ADDED = "MEMBER_ADDED"
-MEMBER_REMOVED = "MEMBER_REMOVED"
-TRIP_DELETED = "TRIP_DELETED"
 
 # Consumer handler names (a message's "type" with dots as underscores).
 EVENT = "realtime.event"
@@ -46,13 +42,13 @@ def user_group(user_id) -> str:
 # trip (every socket of theirs, on any server), to leave it, or, for the events that follow in
 # the same transaction, to arrive even if the socket has not finished joining the trip's group.
 SUBJECT_MESSAGES = {
-    TRIP_CREATED: TRIP_JOIN,  # the creator is the trip's first member
-    MEMBER_ADDED: TRIP_JOIN,
-    MEMBER_REMOVED: TRIP_LEAVE,
-    "TRIP_MEMBER_JOINED": EVENT,
-    "TRIP_MEMBER_LEFT": EVENT,
-    "MEMBER_ROLE_UPDATED": EVENT,
-    "TRIP_MEMBER_UPDATED": EVENT,
+    catalogue.TRIP_CREATED.name: TRIP_JOIN,  # the creator is the trip's first member
+    catalogue.MEMBER_ADDED.name: TRIP_JOIN,
+    catalogue.MEMBER_REMOVED.name: TRIP_LEAVE,
+    catalogue.TRIP_MEMBER_JOINED.name: EVENT,
+    catalogue.TRIP_MEMBER_LEFT.name: EVENT,
+    catalogue.MEMBER_ROLE_UPDATED.name: EVENT,
+    catalogue.TRIP_MEMBER_UPDATED.name: EVENT,
 }
 
 

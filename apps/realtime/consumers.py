@@ -5,11 +5,16 @@ the user is an ACTIVE member of, then forwards the events the channel layer brin
 (``channel_layer.py``) and answers client frames through ``protocol.handle_message``, the code
 the API Gateway transport runs too. It keeps the set of trips it delivers and drops anything
 else, so an event already queued when a member was removed never reaches them.
+
+It stays authorised only while its token is: at the token's ``exp`` it closes with 4401
+``token_expired`` unless an ``auth`` frame brought a fresh one (``protocol``); a disabled account
+is closed at once (``realtime.close`` to the user's group, sent by ``signals``).
 """
 
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 
 from channels.consumer import get_handler_name
@@ -17,8 +22,9 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from apps.core import event_catalogue as catalogue
 from apps.realtime import protocol
-from apps.realtime.channel_layer import MEMBER_REMOVED, TRIP_DELETED, trip_group, user_group
+from apps.realtime.channel_layer import trip_group, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +45,8 @@ class EventsConsumer(AsyncWebsocketConsumer):
         self.trips: set[str] = set()
         self._recent_event_ids: deque[str] = deque(maxlen=128)
         self._ping_task: asyncio.Task | None = None
+        self._expiry_task: asyncio.Task | None = None
+        self.token_expires_at: float | None = None
 
     async def dispatch(self, message):
         """Channels' dispatch without its per-message ``close_old_connections``: that is a hop
@@ -76,6 +84,9 @@ class EventsConsumer(AsyncWebsocketConsumer):
         await self.accept(subprotocol)
         await self._send(protocol.connected_message(user_id=self.user_id, trip_ids=trip_ids))
         self._ping_task = asyncio.create_task(self._keep_alive())
+        self.token_expires_at = handshake.token_expires_at
+        if self.token_expires_at is not None:
+            self._expiry_task = asyncio.create_task(self._close_at_expiry())
 
     async def _register(self, user) -> list[str]:
         """Join the user's group, then every trip of theirs (in that order, so a trip joined
@@ -96,9 +107,24 @@ class EventsConsumer(AsyncWebsocketConsumer):
         self.user = None
 
     async def disconnect(self, code):
-        if self._ping_task is not None:
-            self._ping_task.cancel()
+        for task in (self._ping_task, self._expiry_task):
+            if task is not None:
+                task.cancel()
         await self._unregister()
+
+    async def _close_at_expiry(self):
+        """Sleep until the token's ``exp`` (moved on by each ``auth``), then close 4401."""
+        while self.token_expires_at is not None:
+            remaining = self.token_expires_at - time.time()
+            if remaining <= 0:
+                await self._end(protocol.CLOSE_UNAUTHENTICATED, "token_expired")
+                return
+            await asyncio.sleep(remaining)
+
+    async def _end(self, code: int, reason: str) -> None:
+        """Stop delivering at once, then close with ``code``."""
+        await self._unregister()
+        await self.close(code=code, reason=reason)
 
     async def _keep_alive(self):
         """An application-level ping: the app never sees protocol pings and drops sockets
@@ -113,9 +139,14 @@ class EventsConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         if self.user is None:
             return
+        if protocol.token_expired(self.token_expires_at):
+            await self._end(protocol.CLOSE_UNAUTHENTICATED, "token_expired")
+            return
         outcome = await database_sync_to_async(protocol.handle_message)(
             user=self.user, text=text_data if text_data is not None else bytes_data
         )
+        if outcome.token_expires_at is not None:
+            self.token_expires_at = outcome.token_expires_at
         if outcome.subscribe:
             await self._join(outcome.subscribe)
         if outcome.unsubscribe:
@@ -131,10 +162,17 @@ class EventsConsumer(AsyncWebsocketConsumer):
             return  # unsubscribed, or removed with this event already queued
         await self._deliver(message)
         if trip_id and (
-            message["event_type"] == TRIP_DELETED
-            or (message["event_type"] == MEMBER_REMOVED and message["subject_id"] == self.user_id)
+            message["event_type"] == catalogue.TRIP_DELETED.name
+            or (
+                message["event_type"] == catalogue.MEMBER_REMOVED.name
+                and message["subject_id"] == self.user_id
+            )
         ):
             await self._leave(trip_id)
+
+    async def realtime_close(self, message):
+        """The account was disabled (or deleted): nothing more reaches this socket."""
+        await self._end(message["code"], message["reason"])
 
     async def realtime_trip_join(self, message):
         """The user was added to a trip: deliver it from now on, starting with the news."""

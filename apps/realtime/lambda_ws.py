@@ -67,7 +67,11 @@ def connect(event, context=None):
         logger.info("websocket handshake refused: %s", handshake.reason)
         return {"statusCode": _STATUS_FOR_CLOSE_CODE.get(handshake.close_code, 401)}
     connection_id = request_context["connectionId"]
-    services.connection_open(connection_id=connection_id, user=handshake.user)
+    services.connection_open(
+        connection_id=connection_id,
+        user=handshake.user,
+        token_expires_at=handshake.token_expires_at,
+    )
     endpoint = api_gateway.endpoint_for(request_context)
     try:
         tasks.send_connected(connection_id, endpoint)
@@ -93,11 +97,26 @@ def message(event, context=None):
     if body is not None and event.get("isBase64Encoded"):
         body = base64.b64decode(body)
     connection = selectors.connection_for_message(connection_id)
-    if connection is None or not connection.user.is_active:
-        # Purged, expired or never stored: the client must reconnect (and authenticate).
+    if connection is None:
+        # Purged, token expired, account disabled or never stored: the client must reconnect
+        # (and authenticate); an expired token is told so first, as Channels' 4401 does.
+        stale = selectors.connection_row(connection_id)
+        expires_at = stale.token_expires_at if stale is not None else None
+        if expires_at is not None and protocol.token_expired(expires_at.timestamp()):
+            api_gateway.post(
+                [connection_id],
+                protocol.error_message("Token expired.", code="token_expired"),
+                endpoint=endpoint,
+            )
         _disconnect_client(endpoint, connection_id)
+        if stale is not None:
+            services.connection_close(connection_id=connection_id)
         return {"statusCode": 410}
     outcome = protocol.handle_message(user=connection.user, text=body)
+    if outcome.token_expires_at is not None:
+        services.connection_token_refresh(
+            connection_id=connection_id, token_expires_at=outcome.token_expires_at
+        )
     if outcome.subscribe:
         services.connection_subscription_set(
             connection_id=connection_id, trip_id=outcome.subscribe, subscribed=True

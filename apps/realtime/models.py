@@ -28,6 +28,9 @@ class WebSocketConnection(BaseModel):
     # API Gateway closes every connection after 2 hours; a row past this is a ghost.
     expires_at = models.DateTimeField()
     unsubscribed_trip_ids = models.JSONField(default=list, blank=True)
+    # The token's ``exp``: fan-out skips the connection after it unless an ``auth`` frame moved
+    # it on (null for rows written before tokens were tracked).
+    token_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

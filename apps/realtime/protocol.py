@@ -6,10 +6,19 @@ frame to ``handle_message``. That function is synchronous (it reads the database
 chat services, the same ones REST calls) and returns an ``Outcome``: the replies for the sender
 and the subscription change the transport must apply, each in its own way (a Channels group,
 a column of the connection's row).
+
+A socket stays authorised only while its token is valid: ``Handshake.token_expires_at`` is the
+token's ``exp``, and a client renews it in-band before then with
+``{"type": "auth", "payload": {"token": "<fresh Cognito token>"}}`` (answered
+``{"type": "authenticated", "payload": {"expiresAt": ...}}``; the token must be the same user's).
+Past it, the Channels consumer closes with 4401 ``token_expired`` and API Gateway fan-out skips
+the connection. Chat frames count against the REST rate-limit groups of ``apps.chat.rules``; over
+the limit the answer is ``{"type": "error", "code": "rate_limited", "retryAfter": <seconds>}``.
 """
 
 import json
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,8 +26,11 @@ from urllib.parse import parse_qs
 
 from rest_framework.exceptions import AuthenticationFailed
 
+from apps.chat import rules
+from apps.core import event_catalogue as c
 from apps.core.authentication import authenticate_token
 from apps.core.errors import ApplicationError
+from apps.core.throttling import user_retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +75,7 @@ class Handshake:
     user: Any = None
     close_code: int | None = None
     reason: str = ""
+    token_expires_at: float | None = None  # the token's ``exp`` (unix seconds)
 
     @property
     def accepted(self) -> bool:
@@ -75,7 +88,7 @@ def authenticate_handshake(token: str) -> Handshake:
     if not token:
         return Handshake(close_code=CLOSE_UNAUTHENTICATED, reason="token_missing")
     try:
-        user, _ = authenticate_token(token)
+        user, verified = authenticate_token(token)
     except AuthenticationFailed as failure:
         codes = failure.get_codes()
         return Handshake(
@@ -87,7 +100,14 @@ def authenticate_handshake(token: str) -> Handshake:
         return Handshake(close_code=CLOSE_SERVER_ERROR, reason=error.code)
     if not getattr(user, "is_onboarded", False):
         return Handshake(close_code=CLOSE_NOT_ONBOARDED, reason="user_not_onboarded")
-    return Handshake(user=user)
+    expires_at = verified.claims.get("exp") if verified is not None else None
+    return Handshake(
+        user=user, token_expires_at=float(expires_at) if expires_at is not None else None
+    )
+
+
+def token_expired(expires_at: float | None, *, now: float | None = None) -> bool:
+    return expires_at is not None and (now if now is not None else time.time()) >= expires_at
 
 
 # --- Server messages -------------------------------------------------------------------------
@@ -100,11 +120,26 @@ def connected_message(*, user_id, trip_ids: list[str]) -> dict[str, Any]:
     }
 
 
-def error_message(text: str, *, code: str | None = None) -> dict[str, Any]:
+def error_message(text: str, *, code: str | None = None, **extra: Any) -> dict[str, Any]:
     message: dict[str, Any] = {"type": "error", "error": text}
     if code:
         message["code"] = code
+    message.update(extra)
     return message
+
+
+class RateLimited(ApplicationError):
+    """A chat frame over its REST group's limit."""
+
+    def __init__(self, retry_after: int):
+        super().__init__("Too many requests; slow down.", code="rate_limited", status_code=429)
+        self.retry_after = retry_after
+
+
+def _throttle(user, scope: str) -> None:
+    retry_after = user_retry_after(scope=scope, user=user)
+    if retry_after is not None:
+        raise RateLimited(retry_after)
 
 
 PING = {"type": "ping"}
@@ -126,6 +161,7 @@ class Outcome:
     replies: list[dict[str, Any]] = field(default_factory=list)
     subscribe: str | None = None
     unsubscribe: str | None = None
+    token_expires_at: float | None = None  # a fresh token's expiry (``auth``)
 
 
 def parse(text: str | bytes | None) -> dict[str, Any] | None:
@@ -169,6 +205,10 @@ def handle_message(*, user, text: str | bytes | None) -> Outcome:
         return Outcome()
     try:
         return handler(user, message)
+    except RateLimited as error:
+        return Outcome(
+            replies=[error_message(error.message, code=error.code, retryAfter=error.retry_after)]
+        )
     except ApplicationError as error:
         return Outcome(replies=[error_message(error.message, code=error.code)])
     except Exception:
@@ -182,6 +222,21 @@ def _ping(user, message) -> Outcome:
 
 def _pong(user, message) -> Outcome:
     return Outcome()  # the app answering our keep-alive
+
+
+def _auth(user, message) -> Outcome:
+    """A fresh token for this socket (the app refreshes before ``exp``): same user only."""
+    token = _field(message, "token")
+    handshake = authenticate_handshake(token if isinstance(token, str) else "")
+    if not handshake.accepted:
+        return Outcome(replies=[error_message("Token refused.", code=handshake.reason)])
+    if handshake.user.pk != user.pk:
+        return Outcome(replies=[error_message("Token of another user.", code="user_mismatch")])
+    expires_at = handshake.token_expires_at
+    reply: dict[str, Any] = {"type": "authenticated", "payload": {}}
+    if expires_at is not None:
+        reply["payload"]["expiresAt"] = int(expires_at)
+    return Outcome(replies=[reply], token_expires_at=expires_at)
 
 
 def _subscribe(user, message) -> Outcome:
@@ -237,6 +292,7 @@ def _chat_message_send(user, message) -> Outcome:
     """The chat service validates the content and the client id, as it does for REST."""
     from apps.chat import services as chat
 
+    _throttle(user, rules.SEND)
     membership = _membership(user, message, "chat.create")
     chat.message_send(
         trip=membership.trip,
@@ -255,6 +311,7 @@ def _chat_message_send(user, message) -> Outcome:
 def _typing_status(user, message) -> Outcome:
     from apps.chat import services as chat
 
+    _throttle(user, rules.TYPING)
     membership = _membership(user, message, "chat.read")
     is_typing = _field(message, "isTyping", "is_typing")
     if not isinstance(is_typing, bool):
@@ -266,6 +323,7 @@ def _typing_status(user, message) -> Outcome:
 def _read_receipt(user, message) -> Outcome:
     from apps.chat import services as chat
 
+    _throttle(user, rules.READ_RECEIPT)
     membership = _membership(user, message, "chat.mark_read")
     message_id = _uuid(
         _field(message, "messageId", "message_id", "lastReadMessageId", "lastMessageId"),
@@ -278,9 +336,75 @@ def _read_receipt(user, message) -> Outcome:
     return Outcome()
 
 
+def _reaction(user, message, *, add: bool) -> Outcome:
+    """``CHAT_REACTION_ADD|REMOVE`` ``{tripId, messageId, emoji}``: the REST reaction routes."""
+    from apps.chat import services as chat
+
+    _throttle(user, rules.REACT)
+    membership = _membership(user, message, "chat.react")
+    message_id = _uuid(
+        _field(message, "messageId", "message_id"), code="invalid_message_id", name="messageId"
+    )
+    if message_id is None:
+        raise ApplicationError("messageId is required.", code="message_id_required")
+    action = chat.reaction_add if add else chat.reaction_remove
+    action(
+        trip=membership.trip,
+        user=user,
+        message_id=message_id,
+        emoji=_field(message, "emoji", "reaction"),
+    )
+    return Outcome()
+
+
+def _reaction_add(user, message) -> Outcome:
+    return _reaction(user, message, add=True)
+
+
+def _reaction_remove(user, message) -> Outcome:
+    return _reaction(user, message, add=False)
+
+
+# What a client may send, declared once for the AsyncAPI document and the app team's guide
+# (``HANDLERS`` must answer exactly these; a test checks). ``tripId`` may also sit at the top
+# level and the app's older key names are accepted (``_field``); these are the ones to use.
+_TRIP = {"tripId": c.UUID}
+CLIENT_MESSAGES: dict[str, tuple[str, dict[str, Any]]] = {
+    "ping": ("Keep-alive; answered with pong.", c.obj({})),
+    "pong": ("The answer to the server's ping.", c.obj({})),
+    "auth": (
+        "A fresh Cognito token for this socket, sent before the current one expires (the "
+        "socket closes 4401 token_expired at its exp otherwise). Same user only.",
+        c.obj({"token": c.STRING}),
+    ),
+    "subscribe": ("Deliver this trip's events again (after an unsubscribe).", c.obj(_TRIP)),
+    "unsubscribe": ("Stop delivering this trip's events on this socket.", c.obj(_TRIP)),
+    "CHAT_MESSAGE_SEND": (
+        "Send a chat message (as POST .../chat/messages; the same rules and rate limit). "
+        "messageId is the app's optimistic id, echoed as clientMessageId.",
+        c.obj(
+            {**_TRIP, "content": c.TEXT},
+            {"replyToId": c.UUID, "messageId": c.STRING},
+        ),
+    ),
+    "TYPING_STATUS": ("Started or stopped typing.", c.obj({**_TRIP, "isTyping": c.BOOLEAN})),
+    "READ_RECEIPT": ("Read up to a message.", c.obj({**_TRIP, "messageId": c.UUID})),
+    "CHAT_REACTION_ADD": (
+        "React to a message (as POST .../reactions).",
+        c.obj({**_TRIP, "messageId": c.UUID, "emoji": c.STRING}),
+    ),
+    "CHAT_REACTION_REMOVE": (
+        "Take a reaction back.",
+        c.obj({**_TRIP, "messageId": c.UUID, "emoji": c.STRING}),
+    ),
+}
+
 HANDLERS = {
     "ping": _ping,
     "pong": _pong,
+    "auth": _auth,
+    "CHAT_REACTION_ADD": _reaction_add,
+    "CHAT_REACTION_REMOVE": _reaction_remove,
     "subscribe": _subscribe,
     "unsubscribe": _unsubscribe,
     "CHAT_MESSAGE_SEND": _chat_message_send,

@@ -3,14 +3,31 @@
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core import event_catalogue as catalogue
 from apps.core.events import Event
 from apps.realtime.models import WebSocketConnection
 
-MEMBER_REMOVED = "MEMBER_REMOVED"
-
 
 def live_connections():
-    return WebSocketConnection.objects.filter(expires_at__gt=timezone.now())
+    """Open connections still authorised: API Gateway's 2 hours not over, the token not expired
+    (``token_expires_at``; refreshed by an ``auth`` frame), the account active."""
+    now = timezone.now()
+    return WebSocketConnection.objects.filter(
+        Q(token_expires_at__isnull=True) | Q(token_expires_at__gt=now),
+        expires_at__gt=now,
+        user__is_active=True,
+    )
+
+
+def connection_ids_of_user(user_id) -> list[str]:
+    return list(
+        WebSocketConnection.objects.filter(user_id=user_id).values_list("connection_id", flat=True)
+    )
+
+
+def connection_row(connection_id: str) -> WebSocketConnection | None:
+    """The row however stale (to tell an expired token from a purged connection)."""
+    return WebSocketConnection.objects.filter(connection_id=connection_id).first()
 
 
 def connection_for_message(connection_id: str) -> WebSocketConnection | None:
@@ -41,7 +58,7 @@ def connection_ids_for_event(event: Event) -> list[str]:
         trip_id=event.trip_id, status=MembershipStatus.ACTIVE
     ).values("user_id")
     audience = Q(user_id__in=members)
-    if event.type == MEMBER_REMOVED and event.user_id:
+    if event.type == catalogue.MEMBER_REMOVED.name and event.user_id:
         audience |= Q(user_id=event.user_id)
     rows = (
         live_connections()

@@ -1,6 +1,6 @@
 """Writes to the API Gateway transport's connection rows."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -12,7 +12,9 @@ from apps.realtime.models import WebSocketConnection
 MAX_UNSUBSCRIBED = 100
 
 
-def connection_open(*, connection_id: str, user, now: datetime | None = None):
+def connection_open(
+    *, connection_id: str, user, token_expires_at: float | None = None, now: datetime | None = None
+):
     """Record a connection API Gateway just accepted (idempotent for a retried ``$connect``)."""
     now = now or timezone.now()
     connection, _ = WebSocketConnection.objects.update_or_create(
@@ -22,9 +24,21 @@ def connection_open(*, connection_id: str, user, now: datetime | None = None):
             "connected_at": now,
             "expires_at": now + timedelta(seconds=settings.WEBSOCKET_CONNECTION_TTL_SECONDS),
             "unsubscribed_trip_ids": [],
+            "token_expires_at": _moment(token_expires_at),
         },
     )
     return connection
+
+
+def _moment(unix_seconds: float | None) -> datetime | None:
+    return None if unix_seconds is None else datetime.fromtimestamp(unix_seconds, tz=UTC)
+
+
+def connection_token_refresh(*, connection_id: str, token_expires_at: float) -> None:
+    """An ``auth`` frame brought a fresh token: deliver until its expiry."""
+    WebSocketConnection.objects.filter(connection_id=connection_id).update(
+        token_expires_at=_moment(token_expires_at), updated_at=timezone.now()
+    )
 
 
 def connection_close(*, connection_id: str) -> int:

@@ -6,4 +6,5 @@ from apps.realtime import views
 # by API Gateway's WebSocket API; this is only the answer to a plain HTTP GET.
 urlpatterns = [
     path("ws", views.WebSocketInfoView.as_view(), name="websocket-info"),
+    path("asyncapi.json", views.AsyncApiView.as_view(), name="asyncapi"),
 ]

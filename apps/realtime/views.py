@@ -1,10 +1,13 @@
-"""HTTP side of /v1/ws: a plain GET (no upgrade) learns where the socket is."""
+"""HTTP side of /v1/ws: a plain GET (no upgrade) learns where the socket is; the socket's
+AsyncAPI document."""
 
+from django.http import JsonResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
+from apps.realtime import asyncapi
 
 
 @extend_schema(exclude=True)
@@ -21,3 +24,14 @@ class WebSocketInfoView(APIView):
             code="upgrade_required",
             status_code=426,
         )
+
+
+@extend_schema(exclude=True)
+class AsyncApiView(APIView):
+    """``/v1/asyncapi.json``: public, like ``/v1/openapi.json``."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        return JsonResponse(asyncapi.document(), json_dumps_params={"ensure_ascii": False})

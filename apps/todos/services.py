@@ -10,8 +10,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import event_catalogue as catalogue
 from apps.core.errors import ApplicationError
-from apps.core.events import publish
 from apps.notifications.models import NotificationType
 from apps.notifications.services import notification_create
 from apps.todos.models import Todo, TodoStatus
@@ -96,8 +96,7 @@ def todo_create(*, trip, actor, text: str, assigned_to=None, due_date=None) -> T
             assigned_to_id=assigned_to,
             due_date=due_date,
         )
-        publish(
-            event_type="TODO_CREATED",
+        catalogue.TODO_CREATED.publish(
             trip_id=trip.pk,
             user_id=actor.pk,
             payload=todo_payload(todo),
@@ -133,8 +132,7 @@ def todo_update(*, todo: Todo, actor, data: dict[str, Any], membership=None) -> 
         if not update_fields:
             return locked
         locked.save(update_fields=[*update_fields, "updated_at"])
-        publish(
-            event_type="TODO_UPDATED",
+        catalogue.TODO_UPDATED.publish(
             trip_id=locked.trip_id,
             user_id=actor.pk,
             payload=todo_payload(locked),
@@ -148,6 +146,7 @@ def todo_update(*, todo: Todo, actor, data: dict[str, Any], membership=None) -> 
 
 def todo_delete(*, todo: Todo, actor) -> None:
     """Soft delete: the todo leaves every route; the row stays."""
+    last_state = todo_payload(todo)  # TODO_DELETED carries what the app must drop
     with transaction.atomic():
         deleted = (
             Todo.objects.alive()
@@ -156,9 +155,8 @@ def todo_delete(*, todo: Todo, actor) -> None:
         )
         if not deleted:
             raise todo_not_found()
-        publish(
-            event_type="TODO_DELETED",
+        catalogue.TODO_DELETED.publish(
             trip_id=todo.trip_id,
             user_id=actor.pk,
-            payload={"id": str(todo.pk)},
+            payload=last_state,
         )

@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from apps.trips.models import Membership, MembershipStatus, Trip, TripImage
+from apps.trips.models import Membership, MembershipStatus, Trip, TripImage, role_at_least
 
 
 def _active_member_count() -> Subquery:
@@ -90,3 +90,25 @@ def trip_member_user_ids(*, trip_id, exclude_user_id=None) -> list[str]:
 def trip_image_list(*, trip) -> QuerySet[TripImage]:
     """The trip's gallery, newest first (the trip is joined for ``isBackground``)."""
     return TripImage.objects.filter(trip=trip).select_related("trip").order_by("-created_at", "-id")
+
+
+def trip_member_ids_split(*, trip_id, action: str) -> tuple[list[str], list[str]]:
+    """ACTIVE members' user ids as (may do ``action``, may not), in one query: events whose
+    payload holds keys only some members may see (an invitee's email) go out in two copies."""
+    from apps.trips.permissions import rule_for
+
+    minimum = rule_for(action).role
+    allowed: list[str] = []
+    others: list[str] = []
+    rows = Membership.objects.filter(trip_id=trip_id, status=MembershipStatus.ACTIVE)
+    for user_id, role in rows.order_by("user_id").values_list("user_id", "role"):
+        (allowed if role_at_least(role, minimum) else others).append(str(user_id))
+    return allowed, others
+
+
+def active_membership_of(trip_id, user_id) -> QuerySet[Membership]:
+    """The user's ACTIVE membership of a trip (``user_id`` may be an ``OuterRef``): the
+    user search's ``isMember``."""
+    return Membership.objects.filter(
+        trip_id=trip_id, user_id=user_id, status=MembershipStatus.ACTIVE
+    )

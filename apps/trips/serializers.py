@@ -3,6 +3,7 @@
 import re
 from datetime import date, datetime
 
+from djangorestframework_camel_case.util import camelize
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -303,3 +304,19 @@ class TripImageConfirmSerializer(serializers.Serializer):
 class TripImageFileSerializer(serializers.Serializer):
     file = serializers.FileField()
     set_as_background = serializers.BooleanField(default=False)
+
+
+def trip_payload(trip: Trip) -> dict:
+    """The trip for TRIP_CREATED/TRIP_UPDATED events: GET /v1/trips/{id}'s body, camelCased here
+    because event payloads skip the renderer."""
+    return dict(camelize(TripSerializer(trip).data))
+
+
+def member_event_payload(membership: Membership, user, **extra) -> dict:
+    """``userId``, ``role`` and the user summary of a member event, plus the event's own keys."""
+    return {
+        "userId": str(user.pk),
+        "role": membership.role,
+        "user": dict(camelize(UserSummarySerializer(user).data)),
+        **extra,
+    }

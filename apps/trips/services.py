@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
+from apps.core import event_catalogue as catalogue
 from apps.core import media
 from apps.core.errors import ApplicationError, Conflict, Forbidden, NotFound
-from apps.core.events import publish
 from apps.notifications.models import NotificationType
 from apps.notifications.services import notification_create, notification_create_many
 from apps.trips.models import (
@@ -28,6 +28,7 @@ from apps.trips.models import (
 )
 from apps.trips.permissions import trip_not_found
 from apps.trips.selectors import trip_member_user_ids
+from apps.trips.serializers import member_event_payload, trip_payload
 from apps.users.selectors import user_get
 
 # What a client may set on a trip; status is not here: it only changes through the machine.
@@ -94,12 +95,7 @@ def trip_create(*, user, data: dict[str, Any]) -> Trip:
     with transaction.atomic():
         trip.save()
         Membership.objects.create(trip=trip, user=user, role=MemberRole.OWNER)
-        publish(
-            event_type="TRIP_CREATED",
-            trip_id=trip.pk,
-            user_id=user.pk,
-            payload={"tripName": trip.name},
-        )
+        catalogue.TRIP_CREATED.publish(trip_id=trip.pk, user_id=user.pk, payload=trip_payload(trip))
     return trip
 
 
@@ -116,11 +112,10 @@ def trip_change_status(*, trip: Trip, actor, status: str) -> Trip:
             )
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
-        publish(
-            event_type="TRIP_STATUS_UPDATED",
+        catalogue.TRIP_STATUS_UPDATED.publish(
             trip_id=locked.pk,
             user_id=actor.pk,
-            payload={"old_status": old_status, "new_status": status},
+            payload={"id": str(locked.pk), "status": status, "oldStatus": old_status},
         )
         notification_create_many(
             user_ids=trip_member_user_ids(trip_id=locked.pk, exclude_user_id=actor.pk),
@@ -157,12 +152,7 @@ def trip_update(*, trip: Trip, actor, data: dict[str, Any]) -> Trip:
             locked.save(update_fields=[*saved, "updated_at"])
             changed.extend(fields)
         if changed:
-            publish(
-                event_type="TRIP_UPDATED",
-                trip_id=locked.pk,
-                user_id=actor.pk,
-                payload={"changedFields": [_camel(f) for f in changed]},
-            )
+            _trip_updated(locked, actor, [_camel(f) for f in changed])
             if fields:  # a status change was notified by trip_change_status
                 notification_create_many(
                     user_ids=trip_member_user_ids(trip_id=locked.pk, exclude_user_id=actor.pk),
@@ -178,7 +168,11 @@ def trip_delete(*, trip: Trip, actor) -> None:
         locked = _lock_trip(trip.pk)
         locked.deleted_at = timezone.now()
         locked.save(update_fields=["deleted_at", "updated_at"])
-        publish(event_type="TRIP_DELETED", trip_id=locked.pk, user_id=actor.pk, payload={})
+        _announce_trip_deleted(locked, actor)
+
+
+def _announce_trip_deleted(trip: Trip, actor) -> None:
+    catalogue.TRIP_DELETED.publish(trip_id=trip.pk, user_id=actor.pk, payload={"id": str(trip.pk)})
 
 
 def membership_add(*, trip: Trip, actor, user_id, role: str) -> Membership:
@@ -206,9 +200,12 @@ def membership_add(*, trip: Trip, actor, user_id, role: str) -> Membership:
                     membership = Membership.objects.create(trip=trip, user=user, role=role)
             except IntegrityError:
                 raise _already_member() from None  # a concurrent add won the race
-        publish(event_type="MEMBER_ADDED", trip_id=trip.pk, user_id=user.pk, payload={"role": role})
-        publish(
-            event_type="TRIP_MEMBER_JOINED",
+        catalogue.MEMBER_ADDED.publish(
+            trip_id=trip.pk,
+            user_id=user.pk,
+            payload=member_event_payload(membership, user, addedBy=str(actor.pk)),
+        )
+        catalogue.TRIP_MEMBER_JOINED.publish(
             trip_id=trip.pk,
             user_id=user.pk,
             payload={"userId": str(user.pk), "role": role, "addedBy": str(actor.pk)},
@@ -272,7 +269,7 @@ def membership_remove(*, trip: Trip, actor, user_id) -> None:
                 )
         membership.status = MembershipStatus.INACTIVE
         membership.save(update_fields=["status", "updated_at"])
-        _announce_member_left(trip, user_id, removed_by=actor.pk)
+        _announce_member_left(trip, membership, removed_by=actor.pk)
         left = {
             "tripID": str(trip.pk),
             "tripName": trip.name,
@@ -292,25 +289,28 @@ def membership_remove(*, trip: Trip, actor, user_id) -> None:
             )
 
 
-def _announce_member_left(trip: Trip, user_id, *, removed_by) -> None:
-    publish(event_type="MEMBER_REMOVED", trip_id=trip.pk, user_id=user_id, payload={})
-    publish(
-        event_type="TRIP_MEMBER_LEFT",
+def _announce_member_left(trip: Trip, membership: Membership, *, removed_by) -> None:
+    catalogue.MEMBER_REMOVED.publish(
         trip_id=trip.pk,
-        user_id=user_id,
-        payload={"userId": str(user_id), "removedBy": str(removed_by)},
+        user_id=membership.user_id,
+        payload=member_event_payload(membership, membership.user, removedBy=str(removed_by)),
+    )
+    catalogue.TRIP_MEMBER_LEFT.publish(
+        trip_id=trip.pk,
+        user_id=membership.user_id,
+        payload={"userId": str(membership.user_id), "removedBy": str(removed_by)},
     )
 
 
 def _announce_role_change(trip: Trip, membership: Membership, old_role: str, actor) -> None:
-    publish(
-        event_type="MEMBER_ROLE_UPDATED",
+    catalogue.MEMBER_ROLE_UPDATED.publish(
         trip_id=trip.pk,
         user_id=membership.user_id,
-        payload={"old_role": old_role, "new_role": membership.role},
+        payload=member_event_payload(
+            membership, membership.user, oldRole=old_role, updatedBy=str(actor.pk)
+        ),
     )
-    publish(
-        event_type="TRIP_MEMBER_UPDATED",
+    catalogue.TRIP_MEMBER_UPDATED.publish(
         trip_id=trip.pk,
         user_id=membership.user_id,
         payload={
@@ -410,23 +410,27 @@ def _release_membership(trip: Trip, user) -> None:
         if heir is None:
             trip.deleted_at = timezone.now()
             trip.save(update_fields=["deleted_at", "updated_at"])
-            publish(event_type="TRIP_DELETED", trip_id=trip.pk, user_id=user.pk, payload={})
+            _announce_trip_deleted(trip, user)
         else:
             old_role, heir.role = heir.role, MemberRole.OWNER.value
             heir.save(update_fields=["role", "updated_at"])
             _announce_role_change(trip, heir, old_role, user)
     membership.status = MembershipStatus.INACTIVE
     membership.save(update_fields=["status", "updated_at"])
-    _announce_member_left(trip, user.pk, removed_by=user.pk)
+    _announce_member_left(trip, membership, removed_by=user.pk)
+
+
+def _trip_updated(trip: Trip, actor, changed_fields: list[str]) -> None:
+    """TRIP_UPDATED carries the trip as GET renders it, so the app replaces its copy."""
+    catalogue.TRIP_UPDATED.publish(
+        trip_id=trip.pk,
+        user_id=actor.pk,
+        payload={**trip_payload(trip), "changedFields": changed_fields},
+    )
 
 
 def _background_changed(trip: Trip, actor) -> None:
-    publish(
-        event_type="TRIP_UPDATED",
-        trip_id=trip.pk,
-        user_id=actor.pk,
-        payload={"changedFields": ["backgroundImageUrl"]},
-    )
+    _trip_updated(trip, actor, ["backgroundImageUrl"])
 
 
 def trip_image_add(*, trip: Trip, actor, key: str, set_as_background: bool = False) -> TripImage:

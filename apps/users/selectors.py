@@ -34,23 +34,25 @@ def user_get_for_viewer(user_id, *, viewer) -> User | None:
     )
 
 
-def user_search(*, query: str, limit: int, viewer) -> QuerySet[User]:
+def user_search(*, query: str, limit: int, viewer, trip_id=None) -> QuerySet[User]:
     """Prefix match on names; emails only match whole, so the directory can't be harvested.
-    Annotated ``shares_trip`` for the email rule of ``UserSearchResultSerializer``."""
+    Annotated ``shares_trip`` for the email rule of ``UserSearchResultSerializer`` and, with a
+    ``trip_id``, ``is_member`` of that trip (one query either way)."""
+    from apps.trips.selectors import active_membership_of
+
     query = query.strip()
-    return (
-        User.objects.annotate(shares_trip=Exists(_co_members(viewer.pk)))
-        .filter(
-            Q(username__istartswith=query)
-            | Q(first_name__istartswith=query)
-            | Q(last_name__istartswith=query)
-            | Q(email__iexact=query)
-            | Q(contact_email__iexact=query),
-            is_active=True,
-            cognito_sub__isnull=False,
-        )
-        .order_by("username")[:limit]
-    )
+    users = User.objects.annotate(shares_trip=Exists(_co_members(viewer.pk)))
+    if trip_id is not None:
+        users = users.annotate(is_member=Exists(active_membership_of(trip_id, OuterRef("pk"))))
+    return users.filter(
+        Q(username__istartswith=query)
+        | Q(first_name__istartswith=query)
+        | Q(last_name__istartswith=query)
+        | Q(email__iexact=query)
+        | Q(contact_email__iexact=query),
+        is_active=True,
+        cognito_sub__isnull=False,
+    ).order_by("username")[:limit]
 
 
 def user_list() -> QuerySet[User]:

@@ -89,10 +89,13 @@ class UserSearchResultSerializer(serializers.ModelSerializer):
     that very address (``context["query"]``): a prefix search must not reveal addresses."""
 
     avatar_url = serializers.CharField(source="avatar", read_only=True)
+    is_member = serializers.BooleanField(
+        read_only=True, default=False, help_text="an ACTIVE member of the search's tripId"
+    )
 
     class Meta:
         model = User
-        fields = ["id", "email", "username", "first_name", "last_name", "avatar_url"]
+        fields = ["id", "email", "username", "first_name", "last_name", "avatar_url", "is_member"]
         read_only_fields = fields
 
     def to_representation(self, user):
@@ -154,6 +157,7 @@ class ContactEmailSerializer(serializers.Serializer):
 
 class UserSearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(min_length=2, max_length=100, trim_whitespace=True)
+    trip_id = serializers.UUIDField(required=False, allow_null=True)  # ?tripId= (camelCase)
 
 
 class OffsetPageQuerySerializer(serializers.Serializer):

@@ -1,7 +1,13 @@
 """HTTP endpoints of the users API: parse, authorise, call a service or selector, render."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -11,9 +17,10 @@ from apps.core import media, parsers
 from apps.core.authentication import CognitoToken
 from apps.core.cognito import verify_token
 from apps.core.errors import Forbidden, NotFound
-from apps.core.permissions import HasCognitoIdentity, IsAppAdmin
+from apps.core.permissions import HasCognitoIdentity, IsAppAdmin, IsSignedIn
 from apps.core.querystring import int_param
 from apps.core.serializers import UploadFormSerializer, UploadRequestSerializer
+from apps.trips.permissions import trip_membership_for
 from apps.users import selectors, services
 from apps.users.models import User
 from apps.users.serializers import (
@@ -77,6 +84,13 @@ def _deleted_account(request):
 
 
 class MeView(APIView):
+    def get_permissions(self):
+        """Reading answers a missing profile with 404 (the app's cue to onboard); writes keep
+        the default rule (401 ``user_not_onboarded``)."""
+        if self.request.method == "GET":
+            return [IsSignedIn()]
+        return super().get_permissions()
+
     def perform_authentication(self, request):
         """A deleted account's token may repeat ``DELETE``, so a client whose first deletion
         could not reach Cognito can finish it; everywhere else it is ``account_disabled``."""
@@ -90,8 +104,16 @@ class MeView(APIView):
                 raise
             request.user, request.auth = deleted
 
-    @extend_schema(responses=UserProfileSerializer)
+    @extend_schema(
+        responses={
+            200: UserProfileSerializer,
+            404: OpenApiResponse(description="user_not_onboarded: call POST /v1/users/onboard"),
+        }
+    )
     def get(self, request):
+        if not getattr(request.user, "is_onboarded", True):
+            # The app starts onboarding on a 404 (a 401 would make it refresh and sign out).
+            raise NotFound("No profile yet: onboard first.", code="user_not_onboarded")
         services.user_touch_last_seen(user=request.user)
         return Response(_profile(request.user, request.user))
 
@@ -133,17 +155,32 @@ class UserSearchView(APIView):
         parameters=[
             OpenApiParameter("q", str, required=True),
             OpenApiParameter("limit", int, description="1-20, default 10"),
+            OpenApiParameter(
+                "tripId",
+                OpenApiTypes.UUID,
+                description="a trip of the caller's: each result's isMember says whether the "
+                "user is already an ACTIVE member (the invite picker greys them out)",
+            ),
         ],
-        responses=inline_serializer(
-            "UserSearchResults", {"users": UserSearchResultSerializer(many=True)}
-        ),
+        responses={
+            200: inline_serializer(
+                "UserSearchResults", {"users": UserSearchResultSerializer(many=True)}
+            ),
+            404: OpenApiResponse(description="trip_not_found: tripId is not a trip of yours"),
+        },
     )
     def get(self, request):
-        query = UserSearchQuerySerializer(data=request.query_params)
+        params = request.query_params
+        query = UserSearchQuerySerializer(
+            data={"q": params.get("q"), "trip_id": params.get("tripId")}
+        )
         query.is_valid(raise_exception=True)
         limit = int_param(request.query_params.get("limit"), default=10, minimum=1, maximum=20)
+        trip_id = query.validated_data.get("trip_id")
+        if trip_id is not None:  # the caller's trip, else 404 as on every trip route
+            trip_membership_for(request.user, trip_id, "member.list")
         users = selectors.user_search(
-            query=query.validated_data["q"], limit=limit, viewer=request.user
+            query=query.validated_data["q"], limit=limit, viewer=request.user, trip_id=trip_id
         )
         results = UserSearchResultSerializer(
             users, many=True, context={"query": query.validated_data["q"]}

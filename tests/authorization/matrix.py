@@ -30,6 +30,8 @@ MATRIX: dict[tuple, tuple] = {
     ("GET", "docs"):                                  (200, 200, 200, 200, 200, ___, 200),
     # Only a plain-HTTP hint that the socket needs an Upgrade; the socket authenticates itself.
     ("GET", "websocket-info"):                        (426, 426, 426, 426, 426, ___, 426),
+    # --- mobile (issue 12): the socket's AsyncAPI document is public, like the OpenAPI one.
+    ("GET", "asyncapi"):                              (200, 200, 200, 200, 200, ___, 200),
     # Development sign-in keys: served only while DJANGO_DEBUG is on (off here, as in prod).
     ("GET", "dev-jwks"):                              (404, 404, 404, 404, 404, ___, 404),
     # Django's admin signs in by session: anyone not staff is sent to its login page.

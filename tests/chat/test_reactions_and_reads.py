@@ -149,7 +149,7 @@ def test_a_message_carries_a_bounded_number_of_different_reactions(trip_with_rol
 def test_reactions_are_rate_limited(trip_with_roles, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**api_settings.DEFAULT_THROTTLE_RATES, "reactions": "3/min"},
+        "DEFAULT_THROTTLE_RATES": {**api_settings.DEFAULT_THROTTLE_RATES, "chat_react": "3/min"},
     }
     cache.clear()
     crew = trip_with_roles

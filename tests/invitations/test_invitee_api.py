@@ -158,12 +158,16 @@ def test_accepting_makes_the_invitee_a_member(
     assert (invitation.status, invitation.invitee_id) == ("ACCEPTED", invitee.pk)
     assert invitation.responded_at is not None
 
-    by_type = {event.type: event for event in events}
+    by_type = {event.type: event for event in events if not event.recipient_user_ids}
+    by_type |= {
+        event.type: event for event in events if str(crew.owner.pk) in event.recipient_user_ids
+    }
     assert by_type["TRIP_INVITATION_ACCEPTED"].user_id == str(invitee.pk)
     assert by_type["TRIP_INVITATION_ACCEPTED"].trip_id == str(crew.trip.pk)
-    assert by_type["TRIP_INVITATION_ACCEPTED"].payload["invitation_id"] == str(invitation.pk)
+    assert by_type["TRIP_INVITATION_ACCEPTED"].payload["invitationId"] == str(invitation.pk)
     assert by_type["MEMBER_ADDED"].user_id == str(invitee.pk)
-    assert by_type["MEMBER_ADDED"].payload == {"role": "MEMBER"}
+    assert by_type["MEMBER_ADDED"].payload["role"] == "MEMBER"
+    assert by_type["MEMBER_ADDED"].payload["userId"] == str(invitee.pk)
     assert by_type["TRIP_MEMBER_JOINED"].user_id == str(invitee.pk)
 
     notification = Notification.objects.get(type="TRIP_INVITATION_ACCEPTED")
@@ -296,8 +300,8 @@ def test_declining_closes_the_invitation_and_tells_the_inviter(
     assert (invitation.status, invitation.invitee_id) == ("DECLINED", invitee.pk)
     assert invitation.revoked_by_id is None
     assert not Membership.objects.filter(user=invitee).exists()
-    [declined] = [e for e in events if e.type == "TRIP_INVITATION_DECLINED"]
-    assert declined.user_id == str(invitee.pk)
+    declined = [e for e in events if e.type == "TRIP_INVITATION_DECLINED"]
+    assert {e.user_id for e in declined} == {str(invitee.pk)}
     notification = Notification.objects.get(type="TRIP_INVITATION_DECLINED")
     assert notification.user_id == trip_with_roles.admin.pk
     assert notification.metadata["invitationID"] == str(invitation.pk)

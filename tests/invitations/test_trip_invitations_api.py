@@ -121,13 +121,22 @@ def test_invite_stores_a_pending_invitation_and_returns_it(trip_with_roles, capt
         crew.trip.pk,
         "new.friend@example.com",
     )
-    [created] = [e for e in events if e.type == "TRIP_INVITATION_CREATED"]
-    assert created.trip_id == str(crew.trip.pk)
-    assert created.user_id == str(crew.admin.pk)
-    assert created.payload == {
-        "invitation_id": str(invitation.pk),
-        "invitee_email": "new.friend@example.com",
+    # The invitee's email only to those who may list invitations (OWNER, ADMIN).
+    admins, members = (e for e in events if e.type == "TRIP_INVITATION_CREATED")
+    assert {admins.trip_id, members.trip_id} == {str(crew.trip.pk)}
+    assert {admins.user_id, members.user_id} == {str(crew.admin.pk)}
+    assert set(admins.recipient_user_ids) == {str(crew.owner.pk), str(crew.admin.pk)}
+    assert admins.payload == {
+        "invitationId": str(invitation.pk),
+        "inviteeEmail": "new.friend@example.com",
         "role": "ADMIN",
+        "status": "PENDING",
+    }
+    assert members.recipient_user_ids == (str(crew.member.pk),)
+    assert members.payload == {
+        "invitationId": str(invitation.pk),
+        "role": "ADMIN",
+        "status": "PENDING",
     }
     # Nobody has this address yet: no in-app notification, just the email.
     assert not Notification.objects.exists()
@@ -357,9 +366,10 @@ def test_revoking_declines_a_pending_invitation(trip_with_roles, capture_events,
     assert invitation.status == "DECLINED"
     assert invitation.revoked_by_id == crew.owner.pk
     assert invitation.responded_at is not None
-    [declined] = [e for e in events if e.type == "TRIP_INVITATION_DECLINED"]
-    assert declined.user_id == str(crew.owner.pk)
-    assert declined.payload["revoked"] is True
+    declined = [e for e in events if e.type == "TRIP_INVITATION_DECLINED"]
+    assert {e.user_id for e in declined} == {str(crew.owner.pk)}
+    assert all(e.payload["revoked"] is True for e in declined)
+    assert all(e.payload["status"] == "DECLINED" for e in declined)
     assert not Notification.objects.exists()
 
 

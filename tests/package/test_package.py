@@ -256,7 +256,7 @@ def test_signed_in_user_onboards_reads_profile_and_creates_a_trip(
     auth = bearer(person.access_token)
 
     before = lambda_function.invoke(rest_event("GET", "/v1/users/me", headers=auth))
-    assert before["statusCode"] == 401
+    assert before["statusCode"] == 404
     assert json_body(before)["code"] == "user_not_onboarded"
 
     onboarded = lambda_function.invoke(

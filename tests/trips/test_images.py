@@ -49,7 +49,8 @@ def test_direct_upload_becomes_the_background(trip_with_roles, s3_bucket, captur
     assert image["isBackground"] is True
     assert requests.get(image["url"], timeout=10).content == PNG
     assert [e.type for e in events] == ["TRIP_UPDATED"]
-    assert events[0].payload == {"changedFields": ["backgroundImageUrl"]}
+    assert events[0].payload["changedFields"] == ["backgroundImageUrl"]
+    assert events[0].payload["id"] == str(crew.trip.id)
 
     trip = crew.client("member").get(f"/v1/trips/{crew.trip.id}").json()
     assert "X-Amz-Signature" in trip["backgroundImageUrl"]

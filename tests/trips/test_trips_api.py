@@ -74,7 +74,9 @@ def test_create_returns_the_stored_trip_with_its_owner(user, user_client, captur
     assert not body["createdAt"].startswith("0001")
     assert (trip.start_date, trip.end_date) == (date(2025, 6, 1), date(2025, 6, 4))
     assert event_types(events) == ["TRIP_CREATED"]
-    assert trip_events(events)[0].payload == {"tripName": "Lisbon long weekend"}
+    # The trip as GET /v1/trips/{id} renders it (no nulls: absent), so the app can add it.
+    detail = user_client.get(f"/v1/trips/{trip.pk}").json()
+    assert trip_events(events)[0].payload == {k: v for k, v in detail.items() if v is not None}
     assert (trip_events(events)[0].trip_id, trip_events(events)[0].user_id) == (
         str(trip.pk),
         str(user.pk),
@@ -255,7 +257,10 @@ def test_update_changes_only_given_fields_and_reports_them(trip_with_roles, capt
     assert response.json()["name"] == "Porto instead"
     assert response.json()["endDate"] == "2099-01-01T00:00:00Z"
     assert event_types(events) == ["TRIP_UPDATED"]
-    assert trip_events(events)[0].payload == {"changedFields": ["name", "endDate"]}
+    assert trip_events(events)[0].payload == {
+        **{k: v for k, v in response.json().items() if v is not None},
+        "changedFields": ["name", "endDate"],
+    }
     assert trip_events(events)[0].user_id == str(crew.admin.pk)
 
 
@@ -341,8 +346,14 @@ def test_update_with_a_new_status_goes_through_the_machine(trip_with_roles, capt
     assert response.status_code == 200, response.content
     assert Trip.objects.get(pk=crew.trip.pk).status == "ACTIVE"
     assert event_types(events) == ["TRIP_STATUS_UPDATED", "TRIP_UPDATED"]
-    assert trip_events(events)[0].payload == {"old_status": "PLANNING", "new_status": "ACTIVE"}
-    assert trip_events(events)[1].payload == {"changedFields": ["status", "name"]}
+    assert trip_events(events)[0].payload == {
+        "id": str(crew.trip.pk),
+        "status": "ACTIVE",
+        "oldStatus": "PLANNING",
+    }
+    assert trip_events(events)[1].payload["changedFields"] == ["status", "name"]
+    assert trip_events(events)[1].payload["status"] == "ACTIVE"
+    assert trip_events(events)[1].payload["name"] == "Go"
 
 
 def test_update_with_an_illegal_status_changes_nothing(trip_with_roles, capture_events):
@@ -367,7 +378,8 @@ def test_update_with_the_current_status_is_not_a_transition(trip_with_roles, cap
         )
     assert response.status_code == 200
     assert event_types(events) == ["TRIP_UPDATED"]
-    assert trip_events(events)[0].payload == {"changedFields": ["name"]}
+    assert trip_events(events)[0].payload["changedFields"] == ["name"]
+    assert trip_events(events)[0].payload["name"] == "Same status"
 
 
 # --- status ---------------------------------------------------------------------------------
@@ -393,7 +405,11 @@ def test_status_machine_over_http(trip_with_roles, capture_events, old, new):
         assert response.json()["status"] == new
         assert stored == new
         assert event_types(events) == ["TRIP_STATUS_UPDATED"]
-        assert trip_events(events)[0].payload == {"old_status": old, "new_status": new}
+        assert trip_events(events)[0].payload == {
+            "id": str(crew.trip.pk),
+            "status": new,
+            "oldStatus": old,
+        }
         assert trip_events(events)[0].user_id == str(crew.admin.pk)
     else:
         assert response.status_code == 409
@@ -426,7 +442,7 @@ def test_delete_is_soft_and_hides_the_trip_everywhere(trip_with_roles, capture_e
     assert trip.deleted_at is not None
     assert Membership.objects.filter(trip=trip, status="ACTIVE").count() == 3
     assert event_types(events) == ["TRIP_DELETED"]
-    assert trip_events(events)[0].payload == {}
+    assert trip_events(events)[0].payload == {"id": str(trip.pk)}
 
     member = crew.client("member")
     assert member.get(trip_url(crew.trip)).status_code == 404
