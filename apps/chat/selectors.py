@@ -61,7 +61,16 @@ def decode_cursor(cursor: str) -> Position:
 
 # A page loads the whole message and, of its sender, what ChatMessageSerializer shows: the
 # rest of the user row (password hash, preferences, four timestamps) was half the query's cost.
-SENDER_FIELDS = ("id", "username", "first_name", "last_name", "avatar_url", "avatar_key")
+# ``deleted_at`` because display_name reads it ("Deleted user"): a deferred field is a query each.
+SENDER_FIELDS = (
+    "id",
+    "username",
+    "first_name",
+    "last_name",
+    "avatar_url",
+    "avatar_key",
+    "deleted_at",
+)
 _PAGE_COLUMNS = [
     *(field.attname for field in ChatMessage._meta.concrete_fields),
     *(f"sender__{name}" for name in SENDER_FIELDS),

@@ -261,6 +261,9 @@ def _publish(event_type: catalogue.EventType, invitation: Invitation, actor_id, 
         "status": invitation.status,
         **extra,
     }
+    if payload["inviteeEmail"] is None:  # a private invitee: one copy fits everyone
+        event_type.publish(trip_id=invitation.trip_id, user_id=actor_id, payload=payload)
+        return
     allowed, others = trip_member_ids_split(
         trip_id=invitation.trip_id, action=event_type.restricted["inviteeEmail"]
     )

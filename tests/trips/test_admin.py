@@ -212,7 +212,7 @@ def test_editing_a_trip_in_the_admin_tells_its_members(staff_client, capture_eve
     trip.refresh_from_db()
     assert trip.name == "Porto and Douro"
     [event] = [e for e in events if e.type == "TRIP_UPDATED"]
-    assert event.payload == {"changedFields": ["name"]}
+    assert (event.payload["changedFields"], event.payload["name"]) == (["name"], "Porto and Douro")
     assert Notification.objects.filter(user=member, type="TRIP_UPDATED").exists()
 
 
