@@ -67,7 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "nomadcrew.staticfiles.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,7 +143,7 @@ USE_TZ = True
 
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = env.str("DJANGO_STATIC_URL", default="static/")
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
@@ -390,7 +390,11 @@ LOCATION_RETENTION_HOURS = env.int("LOCATION_RETENTION_HOURS", default=24)
 
 # --- Logging -------------------------------------------------------------------------------
 # JSON lines on stdout (CloudWatch ingests them), each with the request id. Request bodies,
-# headers and tokens are never logged.
+# headers and tokens are never logged: token values in every record, the servers' own lines
+# included, are redacted where records are made (apps/core/logging.py).
+# One line per request: the app's access log (nomadcrew.access, with status, duration and
+# user). uvicorn's own access log is switched off here rather than by a flag, so it holds however
+# uvicorn is started; its other lines (start-up, WebSocket handshakes) use the app's format.
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
@@ -413,5 +417,7 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "nomadcrew.access": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")},
         "werkzeug": {"level": "WARNING"},
+        "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "uvicorn.access": {"handlers": [], "propagate": False},
     },
 }

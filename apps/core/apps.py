@@ -7,5 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
+        from apps.core.logging import install_redaction
+
+        # Before any request is served: servers' own log lines carry query strings.
+        install_redaction()
         # Registers the OpenAPI security scheme and the deployment system checks.
         from apps.core import checks, schema  # noqa: F401

@@ -181,7 +181,11 @@ def test_cors_preflight_for_a_listed_origin(client, settings):
     assert "Access-Control-Allow-Origin" not in refused
 
 
-def _manage(args, env):
+def _manage(args, env, static_root=None):
+    """manage.py in a clean environment; static files collect to ``static_root`` (a temporary
+    folder: a staticfiles/ left in the checkout would hide a missing collectstatic)."""
+    if static_root is not None:
+        env = {**env, "DJANGO_STATIC_ROOT": str(static_root)}
     return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -204,10 +208,24 @@ PRODUCTION_ENV = {
 }
 
 
-def test_check_deploy_is_clean_with_production_env():
-    result = _manage(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV)
+def test_check_deploy_is_clean_with_production_env(tmp_path):
+    collected = _manage(["collectstatic", "--noinput"], PRODUCTION_ENV, static_root=tmp_path)
+    assert collected.returncode == 0, collected.stderr
+
+    result = _manage(
+        ["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV, static_root=tmp_path
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_missing_static_manifest_is_a_check_error_not_a_500_later(tmp_path):
+    result = _manage(["check"], PRODUCTION_ENV, static_root=tmp_path)
+
+    assert result.returncode != 0
+    assert "nomadcrew.E003" in result.stderr
+    assert f"No static files manifest at {tmp_path}/staticfiles.json" in result.stderr
+    assert "collectstatic" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
