@@ -403,7 +403,10 @@ LOGGING = {
     "filters": {"request_id": {"()": "apps.core.logging.RequestIdFilter"}},
     "formatters": {
         "json": {"()": "apps.core.logging.JsonFormatter"},
-        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "()": "apps.core.logging.TextFormatter",
+            "format": "%(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
     },
     "handlers": {
         "console": {

@@ -87,7 +87,15 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRIBUTES and not key.startswith("_"):
-                entry[key] = _redacted(value)
+                entry[key] = value
         if record.exc_info:
             entry["traceback"] = "".join(traceback.format_exception(*record.exc_info))
-        return json.dumps(entry, default=str)
+        # Extras and tracebacks may hold objects whose text has a token (a request's repr).
+        return redact(json.dumps(entry, default=str))
+
+
+class TextFormatter(logging.Formatter):
+    """The local, human-readable line (debug mode), redacted like the JSON one."""
+
+    def format(self, record):
+        return redact(super().format(record))
