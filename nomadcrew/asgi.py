@@ -27,7 +27,8 @@ def _refuse_to_start_without_static_files() -> None:
 
     from apps.core.checks import STATIC_MANIFEST_TAG
 
-    errors = [e for e in checks.run_checks(tags=[STATIC_MANIFEST_TAG]) if e.is_serious()]
+    found = checks.run_checks(tags=[STATIC_MANIFEST_TAG], include_deployment_checks=True)
+    errors = [e for e in found if e.is_serious()]
     if errors:
         raise ImproperlyConfigured("\n".join(f"{e.msg} {e.hint or ''}".strip() for e in errors))
 

@@ -18,7 +18,7 @@ from tests.conftest import free_port
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_database_url() -> str:
+def live_database_url() -> str:
     """The database pytest-django made, so the server sees what the test committed."""
     db = settings.DATABASES["default"]
     credentials = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
@@ -56,7 +56,7 @@ def start_uvicorn(tmp_path: Path, *, env: dict[str, str] | None = None) -> LiveS
     port = free_port()
     environment = {
         **os.environ,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": live_database_url(),
         "DJANGO_DEBUG": "true",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONUNBUFFERED": "1",

@@ -22,11 +22,12 @@ def cognito_configured(app_configs, **kwargs):
 
 
 # Not Tags.staticfiles: collectstatic runs those checks first and must not be refused for
-# lacking the manifest it is about to write.
+# lacking the manifest it is about to write. A deployment check, so management commands that
+# serve no pages (migrate, createsuperuser) still run; servers run it at start-up.
 STATIC_MANIFEST_TAG = "static_manifest"
 
 
-@register(STATIC_MANIFEST_TAG)
+@register(STATIC_MANIFEST_TAG, deploy=True)
 def static_manifest_present(app_configs, **kwargs):
     """Without collectstatic a hashed storage has no manifest, and every page that links a static
     file (the admin, Swagger UI) answers 500 "Missing staticfiles manifest entry". Debug mode

@@ -149,7 +149,7 @@ def test_malformed_json_is_400(user_client):
 def test_wrong_method_is_405_json(user_client):
     response = user_client.delete("/v1/users/me")
     assert response.status_code == 405
-    assert response.json()["type"] == "VALIDATION"
+    assert response.json()["type"] == "METHOD_NOT_ALLOWED"
 
 
 def test_request_id_is_echoed_or_generated(client):
@@ -220,7 +220,7 @@ def test_check_deploy_is_clean_with_production_env(tmp_path):
 
 
 def test_a_missing_static_manifest_is_a_check_error_not_a_500_later(tmp_path):
-    result = _manage(["check"], PRODUCTION_ENV, static_root=tmp_path)
+    result = _manage(["check", "--deploy"], PRODUCTION_ENV, static_root=tmp_path)
 
     assert result.returncode != 0
     assert "nomadcrew.E003" in result.stderr
