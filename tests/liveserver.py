@@ -53,19 +53,10 @@ class LiveServer:
 
 
 def start_uvicorn(tmp_path: Path, *, env: dict[str, str] | None = None) -> LiveServer:
-    port = free_port()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": live_database_url(),
-        "DJANGO_DEBUG": "true",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PYTHONUNBUFFERED": "1",
-        **(env or {}),
-    }
-    log_path = tmp_path / f"uvicorn-{port}.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(  # noqa: S603 - our interpreter and app
-        [
+    """The app as `make run` serves it (debug on), without the reloader."""
+    return start_server(
+        tmp_path,
+        lambda port: [
             sys.executable,
             "-m",
             "uvicorn",
@@ -75,19 +66,34 @@ def start_uvicorn(tmp_path: Path, *, env: dict[str, str] | None = None) -> LiveS
             "--port",
             str(port),
         ],
-        cwd=ROOT,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        env={"DJANGO_DEBUG": "true", **(env or {})},
+    )
+
+
+def start_server(tmp_path: Path, command, *, env: dict[str, str] | None = None) -> LiveServer:
+    """``command(port)`` started in the checkout, answering /health/liveness within a minute."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": live_database_url(),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PYTHONUNBUFFERED": "1",
+        "PORT": str(port),
+        **(env or {}),
+    }
+    log_path = tmp_path / f"server-{port}.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(  # noqa: S603 - our interpreter, app and scripts
+        command(port), cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
     )
     server = LiveServer(f"http://127.0.0.1:{port}", process, log_path, log)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # collectstatic first, for scripts/run-prod
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"uvicorn exited:\n{server.stop()}")
+            raise RuntimeError(f"the server exited:\n{server.stop()}")
         try:
             with urllib.request.urlopen(f"{server.url}/health/liveness", timeout=2):  # noqa: S310
                 return server
         except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.1)
-    raise RuntimeError(f"uvicorn did not answer:\n{server.stop()}")
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer:\n{server.stop()}")

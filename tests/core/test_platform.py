@@ -209,8 +209,8 @@ PRODUCTION_ENV = {
 
 
 def test_check_deploy_is_clean_with_production_env(tmp_path):
-    collected = _manage(["collectstatic", "--noinput"], PRODUCTION_ENV, static_root=tmp_path)
-    assert collected.returncode == 0, collected.stderr
+    # What collectstatic leaves (tests/core/test_run_prod.py runs the real one).
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
 
     result = _manage(
         ["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV, static_root=tmp_path
