@@ -18,8 +18,8 @@ from zappa.core import Zappa
 
 from tests.package.conftest import (
     MAX_UNZIPPED_BYTES,
-    ROOT,
     MAX_ZIPPED_BYTES,
+    ROOT,
     LambdaFunction,
     lambda_environment,
     stage_settings,
