@@ -5,6 +5,7 @@
 import secrets
 
 import pytest
+from django.urls import set_script_prefix
 
 from apps.realtime.models import WebSocketConnection
 from tests.logcapture import assert_no_secrets_logged
@@ -12,6 +13,14 @@ from tests.package.events import rest_event
 from tests.realtime.conftest import ws_event
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def script_prefix_restored():
+    """Django's WSGI handler leaves the stage path (/dev) as this thread's script prefix, and
+    the test client never resets it: later tests would reverse() every URL under /dev."""
+    yield
+    set_script_prefix("/")
 
 
 def test_zappa_request_log_of_an_invitation_link_has_no_token(zappa_lambda, all_logs):
