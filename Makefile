@@ -31,6 +31,12 @@ run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(BIN)/uvicorn nomadcrew.asgi:application --host $(HOST) --port $(PORT) --reload --reload-dir apps --reload-dir nomadcrew
 
+# The production configuration on this machine (debug off, collected static files, uvicorn);
+# plain HTTP on 127.0.0.1 only. scripts/run-prod says what it sets.
+.PHONY: run-prod
+run-prod: $(VENV)/.runtime
+	PORT=$(PORT) scripts/run-prod
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -50,9 +56,11 @@ migrate: export DJANGO_DEBUG ?= true
 migrate: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 
+# Prompts for a staff login, or asks nothing when DJANGO_SUPERUSER_USERNAME, _EMAIL and
+# _PASSWORD are set (Django's createsuperuser --noinput reads them).
 superuser: export DJANGO_DEBUG ?= true
 superuser: $(VENV)/.runtime
-	$(PY) manage.py createsuperuser
+	$(PY) manage.py createsuperuser $(if $(DJANGO_SUPERUSER_PASSWORD),--noinput)
 
 # A locally signed Cognito-format token for trying the API without AWS (DJANGO_DEBUG only).
 token: export DJANGO_DEBUG ?= true

@@ -252,6 +252,10 @@ def configure(signer_dir: Path | None = None) -> tuple[dict[str, str], Signer]:
         atexit.register(shutil.rmtree, signer_dir, ignore_errors=True)
     signer = Signer.create(signer_dir)
     env = bench_environment(database_url(), signer.jwks_path)
+    # The API serves no static file here; an empty manifest lets the ASGI server start (it
+    # refuses to without collected static files, nomadcrew/asgi.py) without a collectstatic.
+    (signer_dir / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    env["DJANGO_STATIC_ROOT"] = str(signer_dir)
     os.environ.update(env)
     return env, signer
 

@@ -18,6 +18,36 @@ os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
 # Django is set up before anything imports models (the consumers do).
 django_application = get_asgi_application()
 
+
+def _refuse_to_start_without_static_files() -> None:
+    """A server that would answer 500 on the admin and the API docs stops at start-up instead;
+    ASGI servers run no system checks themselves (``apps/core/checks.py``)."""
+    from django.core import checks
+    from django.core.exceptions import ImproperlyConfigured
+
+    from apps.core.checks import STATIC_MANIFEST_TAG
+
+    found = checks.run_checks(tags=[STATIC_MANIFEST_TAG], include_deployment_checks=True)
+    errors = [e for e in found if e.is_serious()]
+    if errors:
+        raise ImproperlyConfigured("\n".join(f"{e.msg} {e.hint or ''}".strip() for e in errors))
+
+
+_refuse_to_start_without_static_files()
+
+
+async def lifespan(scope, receive, send):
+    """Nothing to set up or tear down, said explicitly: without it uvicorn reports "ASGI
+    'lifespan' protocol appears unsupported" at every start."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from apps.realtime.routing import websocket_urlpatterns  # noqa: E402
@@ -28,5 +58,6 @@ application = ProtocolTypeRouter(
     {
         "http": django_application,
         "websocket": URLRouter(websocket_urlpatterns),
+        "lifespan": lifespan,
     }
 )

@@ -70,7 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "nomadcrew.staticfiles.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,7 +147,7 @@ USE_TZ = True
 
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = env.str("DJANGO_STATIC_URL", default="static/")
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
@@ -217,8 +217,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Off only for plain HTTP on this machine (scripts/run-prod, debug mode).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -438,7 +438,11 @@ LOCATION_RETENTION_HOURS = env.int("LOCATION_RETENTION_HOURS", default=24)
 
 # --- Logging -------------------------------------------------------------------------------
 # JSON lines on stdout (CloudWatch ingests them), each with the request id. Request bodies,
-# headers and tokens are never logged.
+# headers and tokens are never logged: token values in every record, the servers' own lines
+# included, are redacted where records are made (apps/core/logging.py).
+# One line per request: the app's access log (nomadcrew.access, with status, duration and
+# user). uvicorn's own access log is switched off here rather than by a flag, so it holds however
+# uvicorn is started; its other lines (start-up, WebSocket handshakes) use the app's format.
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
@@ -447,7 +451,10 @@ LOGGING = {
     "filters": {"request_id": {"()": "apps.core.logging.RequestIdFilter"}},
     "formatters": {
         "json": {"()": "apps.core.logging.JsonFormatter"},
-        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "()": "apps.core.logging.TextFormatter",
+            "format": "%(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
     },
     "handlers": {
         "console": {
@@ -462,5 +469,7 @@ LOGGING = {
         "nomadcrew.access": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")},
         "werkzeug": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # a line per staff sign-in otherwise; lockouts still log
+        "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "uvicorn.access": {"handlers": [], "propagate": False},
     },
 }

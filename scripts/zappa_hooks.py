@@ -2,7 +2,9 @@
 
 - ``collect_static`` (``prebuild_script``): collectstatic into staticfiles/, which goes into the
   package and is served by WhiteNoise (the manifest must match the code being shipped).
-- ``compile_bytecode`` (``callbacks.zip``): rewrites the zip with bytecode Lambda can use. Zappa
+- ``compile_bytecode`` (``callbacks.zip``): removes staticfiles/ from the checkout once it is in
+  the zip (left there it went stale and hid a missing collectstatic from local production-mode
+  runs, `make run-prod` collects its own), and rewrites the zip with bytecode Lambda can use. Zappa
   stores every file with a 1980 timestamp and /var/task is read-only, so the timestamp-checked .pyc
   files pip wrote never match and every cold start compiled each imported module again;
   unchecked-hash .pyc files (PEP 552) are used as they are.
@@ -10,17 +12,22 @@
 
 import marshal
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
 from importlib.util import MAGIC_NUMBER, cache_from_source, source_hash
 from pathlib import Path
 
+# Zappa zips the project directory: the static files must be collected inside it.
+PACKAGED_STATIC_ROOT = Path(__file__).resolve().parent.parent / "staticfiles"
+
 
 def collect_static() -> None:
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},  # manage.py's
         "DJANGO_DEBUG": "false",
+        "DJANGO_STATIC_ROOT": str(PACKAGED_STATIC_ROOT),
         # collectstatic signs nothing, but settings refuse to load without a key.
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "collectstatic-only",
     }
@@ -87,6 +94,7 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
 
 
 def compile_bytecode(cli) -> None:
+    shutil.rmtree(PACKAGED_STATIC_ROOT, ignore_errors=True)  # in the zip now
     runtime = _runtime_version(cli.runtime)
     if sys.version_info[:2] != runtime:
         print(f"Not precompiling: Python {sys.version_info[:2]} is not the runtime's {runtime}.")

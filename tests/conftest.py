@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from rest_framework.test import APIClient
 
 from apps.core.cognito import reset_key_cache
+from tests.logcapture import all_logs  # noqa: F401 - the fixture, for every test
 
 REGION = "us-east-1"
 LOCAL_KID = "test-local-key"

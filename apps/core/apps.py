@@ -7,5 +7,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
+        from apps.core.logging import install_redaction
+        from apps.core.serializers import install_strict_strings
+
+        # Before any request is served: servers' own log lines carry query strings.
+        install_redaction()
+        install_strict_strings()
         # Registers the OpenAPI security scheme and the deployment system checks.
         from apps.core import checks, schema  # noqa: F401

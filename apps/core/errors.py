@@ -15,6 +15,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from djangorestframework_camel_case.util import camelize
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -27,6 +28,7 @@ class ErrorType(StrEnum):
     AUTHENTICATION = "AUTHENTICATION"
     AUTHORIZATION = "AUTHORIZATION"
     NOT_FOUND = "NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     CONFLICT = "CONFLICT"
     RATE_LIMIT = "RATE_LIMIT"
     SERVER = "SERVER"
@@ -38,6 +40,7 @@ _TYPE_BY_STATUS = {
     401: ErrorType.AUTHENTICATION,
     403: ErrorType.AUTHORIZATION,
     404: ErrorType.NOT_FOUND,
+    405: ErrorType.METHOD_NOT_ALLOWED,
     409: ErrorType.CONFLICT,
     429: ErrorType.RATE_LIMIT,
     502: ErrorType.UNAVAILABLE,
@@ -130,10 +133,19 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
     return {"non_field_errors": [str(detail)]}
 
 
+def client_field_name(field: str) -> str:
+    """A field as the client spelled it: the renderer camelizes ``details`` keys
+    (``start_date`` -> ``startDate``, ``items[0].due_date`` -> ``items[0].dueDate``), and a
+    message must name the same field."""
+    return next(iter(camelize({field: None})))
+
+
 def _first_message(details: dict[str, list[str]]) -> str:
     for field, messages in details.items():
         if messages:
-            return messages[0] if field == "non_field_errors" else f"{field}: {messages[0]}"
+            if field == "non_field_errors":
+                return messages[0]
+            return f"{client_field_name(field)}: {messages[0]}"
     return "Invalid input."
 
 

@@ -58,6 +58,7 @@ ERROR_DESCRIPTIONS = {
     "401": "No, an invalid or an expired token, or a user not onboarded (type AUTHENTICATION).",
     "403": "The caller's role does not allow this (type AUTHORIZATION).",
     "404": "No such resource, or a trip the caller is not a member of (type NOT_FOUND).",
+    "405": "The path exists but not with this method (type METHOD_NOT_ALLOWED).",
     "409": "Conflicts with the resource's current state (type CONFLICT).",
     "413": "A body over the size limit (type VALIDATION, code request_too_large).",
     "415": "A body in a media type the operation does not read (type VALIDATION).",

@@ -1,11 +1,32 @@
-"""Request and response shapes every media upload shares (avatars, trip images), and the one
-field every client-given link goes through."""
+"""Serializer rules every app shares: strict strings, the one field every client-given link
+goes through, and the request and response shapes every media upload shares (avatars, trip
+images)."""
 
 from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.media import IMAGE_EXTENSIONS
+
+_lenient_char_to_internal_value = serializers.CharField.to_internal_value
+
+
+def _strict_char_to_internal_value(self, data):
+    if not isinstance(data, str):
+        self.fail("invalid")  # "Not a valid string."
+    return _lenient_char_to_internal_value(self, data)
+
+
+def install_strict_strings() -> None:
+    """A number or boolean sent where the schema says string is refused, not turned into text.
+
+    DRF's CharField (and EmailField, URLField, RegexField, SlugField built on it) accepts 5 or
+    5.0 as "5". The rule is set once on DRF's class at start-up rather than through a subclass
+    because it must hold for every string field: about fifty declared in ten apps' serializers
+    plus those ModelSerializer derives from models; a subclass would have to be remembered in
+    each. Query strings and form fields are strings already, so only JSON bodies are affected.
+    """
+    serializers.CharField.to_internal_value = _strict_char_to_internal_value
 
 
 @extend_schema_field({"type": "string", "enum": list(IMAGE_EXTENSIONS)})

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from apps.invitations import tokens
 from apps.invitations.models import INVITABLE_ROLE_CHOICES, Invitation, InvitationStatus
 from apps.trips.models import Trip
-from apps.trips.serializers import TripDateField, UpperChoiceField
+from apps.trips.serializers import TripDateOutputField, UpperChoiceField
 from apps.users.models import User
 from apps.users.serializers import UserSummarySerializer
 
@@ -60,8 +60,8 @@ class TripInvitationSerializer(serializers.ModelSerializer):
 
 
 class InvitationTripSerializer(serializers.ModelSerializer):
-    start_date = TripDateField()
-    end_date = TripDateField()
+    start_date = TripDateOutputField()
+    end_date = TripDateOutputField()
 
     class Meta:
         model = Trip

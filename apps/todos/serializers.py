@@ -6,7 +6,7 @@ from djangorestframework_camel_case.util import camelize
 from rest_framework import serializers
 
 from apps.todos.models import TEXT_MAX_LENGTH, Todo, TodoStatus
-from apps.trips.serializers import TripDateField, UpperChoiceField
+from apps.trips.serializers import TripDateField, TripDateOutputField, UpperChoiceField
 
 
 class TodoSerializer(serializers.ModelSerializer):
@@ -16,7 +16,7 @@ class TodoSerializer(serializers.ModelSerializer):
     created_by = serializers.UUIDField(source="created_by_id", read_only=True, allow_null=True)
     assigned_to = serializers.UUIDField(source="assigned_to_id", read_only=True, allow_null=True)
     completed_by = serializers.UUIDField(source="completed_by_id", read_only=True, allow_null=True)
-    due_date = TripDateField(read_only=True, allow_null=True)
+    due_date = TripDateOutputField(read_only=True, allow_null=True)
 
     class Meta:
         model = Todo

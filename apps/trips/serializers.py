@@ -4,7 +4,6 @@ import re
 from datetime import date, datetime
 
 from djangorestframework_camel_case.util import camelize
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,7 +15,25 @@ from apps.users.serializers import UserSummarySerializer
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@extend_schema_field(OpenApiTypes.DATETIME)
+TRIP_DATE_IN = {
+    "type": "string",
+    "format": "date",
+    "example": "2027-05-01",
+    "description": (
+        "A calendar date, YYYY-MM-DD. An RFC 3339 date-time is accepted too (the app sends "
+        "one) and only its date as written is kept: the time and offset are dropped, so "
+        "2027-05-01T23:30:00-05:00 is May 1st and comes back as 2027-05-01T00:00:00Z."
+    ),
+}
+TRIP_DATE_OUT = {
+    "type": "string",
+    "format": "date-time",
+    "example": "2027-05-01T00:00:00Z",
+    "description": "The trip's calendar date, written as midnight UTC (a trip has no times).",
+}
+
+
+@extend_schema_field(TRIP_DATE_IN)
 class TripDateField(serializers.Field):
     """A calendar date. In: ``YYYY-MM-DD`` or RFC 3339 (the date as written, offset ignored, so
     ``2025-06-01T00:00:00+02:00`` is June 1st). Out: RFC 3339 midnight UTC, as the app expects."""
@@ -38,6 +55,11 @@ class TripDateField(serializers.Field):
 
     def to_representation(self, value: date) -> str:
         return f"{value.isoformat()}T00:00:00Z"
+
+
+@extend_schema_field(TRIP_DATE_OUT)
+class TripDateOutputField(TripDateField):
+    """The same date in responses, documented as what is sent: midnight UTC."""
 
 
 class UpperChoiceField(serializers.ChoiceField):
@@ -134,8 +156,8 @@ class TripInputSerializer(serializers.Serializer):
 class TripSerializer(serializers.ModelSerializer):
     """The flat Trip object of §3."""
 
-    start_date = TripDateField()
-    end_date = TripDateField()
+    start_date = TripDateOutputField()
+    end_date = TripDateOutputField()
     created_by = serializers.UUIDField(source="created_by_id", read_only=True, allow_null=True)
     background_image_url = serializers.SerializerMethodField()
 

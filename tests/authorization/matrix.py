@@ -28,6 +28,9 @@ MATRIX: dict[tuple, tuple] = {
     ("GET", "health-readiness"):                      (200, 200, 200, 200, 200, ___, 200),
     ("GET", "openapi-schema"):                        (200, 200, 200, 200, 200, ___, 200),
     ("GET", "docs"):                                  (200, 200, 200, 200, 200, ___, 200),
+    # --- first hour (firsthour): `/` leads to the docs, the favicon to its static file ------
+    ("GET", "root"):                                  (302, 302, 302, 302, 302, ___, 302),
+    ("GET", "favicon"):                               (302, 302, 302, 302, 302, ___, 302),
     # Only a plain-HTTP hint that the socket needs an Upgrade; the socket authenticates itself.
     ("GET", "websocket-info"):                        (426, 426, 426, 426, 426, ___, 426),
     # --- mobile (issue 12): the socket's AsyncAPI document is public, like the OpenAPI one.

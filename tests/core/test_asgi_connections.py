@@ -16,10 +16,11 @@ PROBE = (
 )
 
 
-def conn_max_age(module: str, **env: str) -> str:
+def conn_max_age(module: str, static_root: Path, **env: str) -> str:
     environment = {
         **{k: v for k, v in os.environ.items() if k != "DATABASE_CONN_MAX_AGE"},
         "DATABASE_URL": "postgres://nobody@127.0.0.1:5432/unused",  # not connected to
+        "DJANGO_STATIC_ROOT": str(static_root),  # the ASGI entry point wants a manifest
         **env,
     }
     result = subprocess.run(  # noqa: S603 - our interpreter, our modules
@@ -43,5 +44,6 @@ def conn_max_age(module: str, **env: str) -> str:
     ],
     ids=["asgi-closes-per-request", "wsgi-reuses", "asgi-explicit-setting-wins"],
 )
-def test_connection_lifetime_suits_the_entry_point(module, env, expected):
-    assert conn_max_age(module, **env) == expected
+def test_connection_lifetime_suits_the_entry_point(module, env, expected, tmp_path):
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    assert conn_max_age(module, tmp_path, **env) == expected

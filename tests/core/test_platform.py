@@ -149,7 +149,7 @@ def test_malformed_json_is_400(user_client):
 def test_wrong_method_is_405_json(user_client):
     response = user_client.patch("/v1/users/me")  # DELETE now deletes the account
     assert response.status_code == 405
-    assert response.json()["type"] == "VALIDATION"
+    assert response.json()["type"] == "METHOD_NOT_ALLOWED"
 
 
 def test_request_id_is_echoed_or_generated(client):
@@ -181,7 +181,11 @@ def test_cors_preflight_for_a_listed_origin(client, settings):
     assert "Access-Control-Allow-Origin" not in refused
 
 
-def _manage(args, env):
+def _manage(args, env, static_root=None):
+    """manage.py in a clean environment; static files collect to ``static_root`` (a temporary
+    folder: a staticfiles/ left in the checkout would hide a missing collectstatic)."""
+    if static_root is not None:
+        env = {**env, "DJANGO_STATIC_ROOT": str(static_root)}
     return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -205,10 +209,24 @@ PRODUCTION_ENV = {
 }
 
 
-def test_check_deploy_is_clean_with_production_env():
-    result = _manage(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV)
+def test_check_deploy_is_clean_with_production_env(tmp_path):
+    # What collectstatic leaves (tests/core/test_run_prod.py runs the real one).
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+
+    result = _manage(
+        ["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV, static_root=tmp_path
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_missing_static_manifest_is_a_check_error_not_a_500_later(tmp_path):
+    result = _manage(["check", "--deploy"], PRODUCTION_ENV, static_root=tmp_path)
+
+    assert result.returncode != 0
+    assert "nomadcrew.E003" in result.stderr
+    assert f"No static files manifest at {tmp_path}/staticfiles.json" in result.stderr
+    assert "collectstatic" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

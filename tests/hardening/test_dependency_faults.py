@@ -9,7 +9,6 @@ Gateway error answer in tests/realtime/test_api_gateway.py.
 """
 
 import importlib.util
-import json
 import logging
 import socket
 import time
@@ -29,6 +28,7 @@ from apps.users.models import User
 from nomadcrew import settings as settings_module
 from tests.conftest import LocalHTTPServer, QuietHandler, free_port
 from tests.factories import WebSocketConnectionFactory
+from tests.logcapture import assert_no_secrets_logged
 from tests.realtime.conftest import REDIS_URL, redis_reachable
 
 pytestmark = pytest.mark.django_db
@@ -64,13 +64,6 @@ def timed(call):
     started = time.monotonic()
     response = call()
     return response, time.monotonic() - started
-
-
-def assert_no_secrets_logged(caplog, *secrets):
-    text = caplog.text + json.dumps([r.getMessage() for r in caplog.records])
-    for secret in secrets:
-        assert secret not in text
-    assert "Bearer" not in text
 
 
 # --- Redis ---------------------------------------------------------------------------------
@@ -123,7 +116,7 @@ WRITES = {
 
 @pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
 def test_rest_writes_succeed_when_redis_is_unreachable(
-    trip_with_roles, redis_down, capture_events, caplog, write
+    trip_with_roles, redis_down, capture_events, caplog, write, all_logs
 ):
     url, body, stored, event_type = write
     crew = trip_with_roles
@@ -146,11 +139,11 @@ def test_rest_writes_succeed_when_redis_is_unreachable(
     assert any(event_type in r.getMessage() and "via_channels" in r.getMessage() for r in failures)
     assert all(r.levelno == logging.ERROR and r.exc_info for r in failures)
     assert {type(r.exc_info[1]).__name__ for r in failures} == {"ConnectionError"}
-    assert_no_secrets_logged(caplog, client.cognito_user.access_token)
+    assert_no_secrets_logged(all_logs, client.cognito_user.access_token)
 
 
 def test_rate_limits_fail_open_and_warn_when_redis_is_unreachable(
-    trip_with_roles, redis_down, tight_rates, caplog
+    trip_with_roles, redis_down, tight_rates, caplog, all_logs
 ):
     client = trip_with_roles.client("member")
     url = f"/v1/trips/{trip_with_roles.trip.pk}/chat/messages"
@@ -166,7 +159,7 @@ def test_rate_limits_fail_open_and_warn_when_redis_is_unreachable(
         "cache unavailable (rate limit chat_send not applied): ConnectionError"
     ] * 3  # one line per request, no traceback
     assert all(r.levelno == logging.WARNING and not r.exc_info for r in warnings)
-    assert_no_secrets_logged(caplog, client.cognito_user.access_token)
+    assert_no_secrets_logged(all_logs, client.cognito_user.access_token)
 
 
 def test_a_redis_that_never_answers_costs_at_most_its_timeout(
@@ -275,7 +268,7 @@ def api_gateway_warnings(caplog) -> list[str]:
 
 
 def test_fan_out_to_an_unreachable_websocket_api_never_fails_the_request(
-    trip_with_roles, websocket_api, capture_events, caplog
+    trip_with_roles, websocket_api, capture_events, caplog, all_logs
 ):
     """No route to the management API (a wrong endpoint, no way out of the VPC)."""
     websocket_api(f"http://127.0.0.1:{free_port()}/dev")
@@ -292,7 +285,7 @@ def test_fan_out_to_an_unreachable_websocket_api_never_fails_the_request(
     # Then the endpoint is skipped instead of each event retrying it: the members'
     # notifications (one batch) are not posted.
     assert warnings[2:] == ["websocket API unreachable: 2 posts skipped"]
-    assert_no_secrets_logged(caplog, client.cognito_user.access_token)
+    assert_no_secrets_logged(all_logs, client.cognito_user.access_token)
     # The sockets may come back: a failed post is no reason to forget them.
     assert WebSocketConnection.objects.count() == 2
 
@@ -470,7 +463,7 @@ def test_the_deployed_s3_config_uploads_and_confirms_when_s3_is_up(
 
 @pytest.mark.parametrize("call", S3_CALLS.values(), ids=S3_CALLS.keys())
 def test_uploads_answer_503_and_store_nothing_when_s3_is_unreachable(
-    crew_with_media, s3_down, caplog, call
+    crew_with_media, s3_down, caplog, call, all_logs
 ):
     crew = crew_with_media
     path, body, fmt = call
@@ -484,7 +477,7 @@ def test_uploads_answer_503_and_store_nothing_when_s3_is_unreachable(
     logged = [r for r in caplog.records if r.name == "apps.core.media"]
     assert [r.levelno for r in logged] == [logging.WARNING]
     assert logged[0].getMessage().endswith("EndpointConnectionError")
-    assert_no_secrets_logged(caplog, client.cognito_user.access_token)
+    assert_no_secrets_logged(all_logs, client.cognito_user.access_token)
 
 
 @pytest.mark.parametrize("call", S3_CALLS.values(), ids=S3_CALLS.keys())

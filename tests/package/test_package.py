@@ -19,6 +19,7 @@ from zappa.core import Zappa
 from tests.package.conftest import (
     MAX_UNZIPPED_BYTES,
     MAX_ZIPPED_BYTES,
+    ROOT,
     LambdaFunction,
     lambda_environment,
     stage_settings,
@@ -91,6 +92,14 @@ def test_package_holds_the_app_and_runtime_requirements_only(lambda_package):
         assert not (root / left_out).exists(), left_out
     assert not list(root.rglob("*.sqlite3"))
     assert not list((root / "staticfiles").rglob("*.map"))
+
+
+def test_the_build_leaves_no_staticfiles_in_the_checkout(lambda_package):
+    """A stale staticfiles/ would hide a missing collectstatic from `make run-prod`."""
+    if not lambda_package.build_log:
+        pytest.skip("a prebuilt LAMBDA_PACKAGE_ZIP: nothing was built here")
+    assert (lambda_package.task_root / "staticfiles" / "staticfiles.json").exists()
+    assert not (ROOT / "staticfiles").exists()
 
 
 def test_package_ships_bytecode_lambda_can_use(lambda_package):
