@@ -1,40 +1,18 @@
 """Quotas under parallel confirms, against real PostgreSQL: each thread has its own
 connection and transaction, and they start together at a barrier."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
 from apps.core.errors import ApplicationError
 from apps.wallet import services
 from apps.wallet.models import WalletDocument
+from tests.concurrency import race
 from tests.factories import TripFactory, UserFactory
 from tests.wallet.conftest import PDF
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def _pending(s3, bucket, user) -> str:
