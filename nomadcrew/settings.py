@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.realtime",
     "apps.wallet",
+    "apps.legacy",
 ]
 
 MIDDLEWARE = [
