@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - every query here is a constant of this module; values travel as parameters
 """What each table of the old Go/Supabase database becomes here, as SQL run on the old database.
 
 Every source query returns the target table's columns, already converted (enums to text,
@@ -117,7 +118,7 @@ def _credentials_query(auth_columns: set[str]) -> str:
 
 
 USER_FK = ForeignKey("user_id", USERS, "user missing (deleted in Supabase or quarantined)")
-TRIP_FK = ForeignKey("trip_id", TRIPS, "trip missing (quarantined)")
+TRIP_FK = ForeignKey("trip_id", TRIPS, "trip missing (not imported or quarantined)")
 
 
 def tables(auth_columns: set[str]) -> list[Table]:
@@ -127,22 +128,47 @@ def tables(auth_columns: set[str]) -> list[Table]:
             source="auth.users",
             target=USERS,
             columns=(
-                "id", "password", "last_login", "is_superuser", "username", "first_name",
-                "last_name", "is_staff", "is_active", "date_joined", "email", "contact_email",
-                "avatar_url", "avatar_key", "location_privacy_preference", "preferences",
+                "id",
+                "password",
+                "last_login",
+                "is_superuser",
+                "username",
+                "first_name",
+                "last_name",
+                "is_staff",
+                "is_active",
+                "date_joined",
+                "email",
+                "contact_email",
+                "avatar_url",
+                "avatar_key",
+                "location_privacy_preference",
+                "preferences",
                 "updated_at",
-            ),  # fmt: skip
+            ),
             query=_users_query(auth_columns),
-            insert_only=("password", "last_login", "is_superuser", "is_staff", "is_active",
-                         "avatar_key"),  # fmt: skip
+            insert_only=(
+                "password",
+                "last_login",
+                "is_superuser",
+                "is_staff",
+                "is_active",
+                "avatar_key",
+            ),
             checksum=("id", "username", "email", "contact_email"),
             target_filter="id IN (SELECT user_id FROM legacy_legacycredential)",
         ),
         Table(
             source="auth.users (credentials)",
             target="legacy_legacycredential",
-            columns=("user_id", "email", "encrypted_password", "email_confirmed_at",
-                     "banned_until", "deleted_at"),  # fmt: skip
+            columns=(
+                "user_id",
+                "email",
+                "encrypted_password",
+                "email_confirmed_at",
+                "banned_until",
+                "deleted_at",
+            ),
             query=_credentials_query(auth_columns),
             fks=(ForeignKey("user_id", USERS, "skip: user not imported"),),
             pk="user_id",
@@ -151,8 +177,16 @@ def tables(auth_columns: set[str]) -> list[Table]:
         Table(
             source="user_push_tokens",
             target="users_pushtoken",
-            columns=("id", "created_at", "updated_at", "user_id", "token", "device_type",
-                     "is_active", "last_used_at"),  # fmt: skip
+            columns=(
+                "id",
+                "created_at",
+                "updated_at",
+                "user_id",
+                "token",
+                "device_type",
+                "is_active",
+                "last_used_at",
+            ),
             query="""
                 SELECT t.id, coalesce(t.created_at, 'epoch') AS created_at,
                        coalesce(t.updated_at, t.created_at, 'epoch') AS updated_at,
@@ -169,11 +203,24 @@ def tables(auth_columns: set[str]) -> list[Table]:
             source="trips",
             target=TRIPS,
             columns=(
-                "id", "created_at", "updated_at", "name", "description", "start_date", "end_date",
-                "destination_place_id", "destination_address", "destination_name",
-                "destination_latitude", "destination_longitude", "status",
-                "background_image_url", "background_image_key", "created_by_id", "deleted_at",
-            ),  # fmt: skip
+                "id",
+                "created_at",
+                "updated_at",
+                "name",
+                "description",
+                "start_date",
+                "end_date",
+                "destination_place_id",
+                "destination_address",
+                "destination_name",
+                "destination_latitude",
+                "destination_longitude",
+                "status",
+                "background_image_url",
+                "background_image_key",
+                "created_by_id",
+                "deleted_at",
+            ),
             query=f"""
                 SELECT t.id, {utc("t.created_at")} AS created_at, {utc("t.updated_at")} AS updated_at,
                        t.name::varchar, coalesce(t.description, '') AS description,
@@ -222,10 +269,21 @@ def tables(auth_columns: set[str]) -> list[Table]:
             source="trip_invitations",
             target="invitations_invitation",
             columns=(
-                "id", "created_at", "updated_at", "trip_id", "inviter_id", "invitee_email",
-                "invitee_id", "role", "status", "expires_at", "email_sent_at", "resend_count",
-                "responded_at", "revoked_by_id",
-            ),  # fmt: skip
+                "id",
+                "created_at",
+                "updated_at",
+                "trip_id",
+                "inviter_id",
+                "invitee_email",
+                "invitee_id",
+                "role",
+                "status",
+                "expires_at",
+                "email_sent_at",
+                "resend_count",
+                "responded_at",
+                "revoked_by_id",
+            ),
             # email_sent_at: the old backend sent the email; the new one must not send it again.
             query="""
                 SELECT i.id, i.created_at, i.updated_at, i.trip_id, i.inviter_id,
@@ -254,9 +312,19 @@ def tables(auth_columns: set[str]) -> list[Table]:
             source="todos",
             target="todos_todo",
             columns=(
-                "id", "created_at", "updated_at", "trip_id", "text", "status", "created_by_id",
-                "assigned_to_id", "due_date", "completed_at", "completed_by_id", "deleted_at",
-            ),  # fmt: skip
+                "id",
+                "created_at",
+                "updated_at",
+                "trip_id",
+                "text",
+                "status",
+                "created_by_id",
+                "assigned_to_id",
+                "due_date",
+                "completed_at",
+                "completed_by_id",
+                "deleted_at",
+            ),
             query="""
                 SELECT t.id, t.created_at, t.updated_at, t.trip_id, t.text::varchar,
                        t.status::text AS status, t.created_by AS created_by_id,
@@ -277,9 +345,17 @@ def tables(auth_columns: set[str]) -> list[Table]:
             source="chat_messages",
             target="chat_chatmessage",
             columns=(
-                "id", "created_at", "updated_at", "trip_id", "sender_id", "content",
-                "reply_to_id", "client_message_id", "edited_at", "deleted_at",
-            ),  # fmt: skip
+                "id",
+                "created_at",
+                "updated_at",
+                "trip_id",
+                "sender_id",
+                "content",
+                "reply_to_id",
+                "client_message_id",
+                "edited_at",
+                "deleted_at",
+            ),
             # Chat groups collapse into their trip: the new chat has one room per trip.
             query="""
                 SELECT m.id, m.created_at, m.updated_at, g.trip_id, m.user_id AS sender_id,
@@ -321,8 +397,15 @@ def tables(auth_columns: set[str]) -> list[Table]:
         Table(
             source="chat_group_members",
             target="chat_chatreadstate",
-            columns=("id", "created_at", "updated_at", "trip_id", "user_id",
-                     "last_read_message_id", "last_read_at"),  # fmt: skip
+            columns=(
+                "id",
+                "created_at",
+                "updated_at",
+                "trip_id",
+                "user_id",
+                "last_read_message_id",
+                "last_read_at",
+            ),
             # One read position per trip and member: the furthest of their groups' positions.
             query="""
                 SELECT DISTINCT ON (g.trip_id, gm.user_id)
@@ -345,10 +428,19 @@ def tables(auth_columns: set[str]) -> list[Table]:
             source="polls",
             target="polls_poll",
             columns=(
-                "id", "created_at", "updated_at", "trip_id", "question", "status",
-                "allow_multiple_votes", "created_by_id", "closed_by_id", "closed_at",
-                "expires_at", "deleted_at",
-            ),  # fmt: skip
+                "id",
+                "created_at",
+                "updated_at",
+                "trip_id",
+                "question",
+                "status",
+                "allow_multiple_votes",
+                "created_by_id",
+                "closed_by_id",
+                "closed_at",
+                "expires_at",
+                "deleted_at",
+            ),
             query="""
                 SELECT p.id, p.created_at, p.updated_at, p.trip_id, p.question::varchar,
                        p.status::text AS status, p.allow_multiple_votes,
@@ -374,8 +466,15 @@ def tables(auth_columns: set[str]) -> list[Table]:
         Table(
             source="poll_options",
             target="polls_polloption",
-            columns=("id", "created_at", "updated_at", "poll_id", "text", "position",
-                     "created_by_id"),  # fmt: skip
+            columns=(
+                "id",
+                "created_at",
+                "updated_at",
+                "poll_id",
+                "text",
+                "position",
+                "created_by_id",
+            ),
             # Positions are renumbered 0..n-1 per poll: the old column defaults to 0 for all.
             query=f"""
                 SELECT o.id, o.created_at, o.created_at AS updated_at, o.poll_id,
@@ -396,7 +495,7 @@ def tables(auth_columns: set[str]) -> list[Table]:
                           FROM poll_options po) o
             """,  # noqa: E501
             fks=(
-                ForeignKey("poll_id", "polls_poll", "poll missing (quarantined)"),
+                ForeignKey("poll_id", "polls_poll", "poll missing (not imported or quarantined)"),
                 ForeignKey("created_by_id", USERS, required=False),
             ),
             checksum=("id", "poll_id", "text", "position"),
@@ -424,9 +523,19 @@ def tables(auth_columns: set[str]) -> list[Table]:
             source="locations",
             target="locations_location",
             columns=(
-                "id", "created_at", "updated_at", "user_id", "trip_id", "latitude", "longitude",
-                "accuracy", "privacy", "is_sharing_enabled", "sharing_expires_at", "recorded_at",
-            ),  # fmt: skip
+                "id",
+                "created_at",
+                "updated_at",
+                "user_id",
+                "trip_id",
+                "latitude",
+                "longitude",
+                "accuracy",
+                "privacy",
+                "is_sharing_enabled",
+                "sharing_expires_at",
+                "recorded_at",
+            ),
             # Approximate and hidden positions are rounded before they are written, as the
             # new API does, so no precise position the user did not share is ever stored.
             query=f"""
@@ -457,8 +566,17 @@ def tables(auth_columns: set[str]) -> list[Table]:
         Table(
             source="notifications",
             target="notifications_notification",
-            columns=("id", "created_at", "updated_at", "user_id", "type", "metadata", "read",
-                     "read_at", "pushed_at"),  # fmt: skip
+            columns=(
+                "id",
+                "created_at",
+                "updated_at",
+                "user_id",
+                "type",
+                "metadata",
+                "read",
+                "read_at",
+                "pushed_at",
+            ),
             # pushed_at: the old backend pushed it already; the push task must not again.
             query="""
                 SELECT n.id, n.created_at, n.updated_at, n.user_id, n.type::text AS type,
@@ -475,8 +593,16 @@ def tables(auth_columns: set[str]) -> list[Table]:
         Table(
             source="feedback",
             target="feedback_feedback",
-            columns=("id", "created_at", "updated_at", "name", "email", "message", "source",
-                     "user_id"),  # fmt: skip
+            columns=(
+                "id",
+                "created_at",
+                "updated_at",
+                "name",
+                "email",
+                "message",
+                "source",
+                "user_id",
+            ),
             query=f"""
                 SELECT f.id, f.created_at, f.created_at AS updated_at, f.name::varchar,
                        f.email::varchar, f.message, coalesce(f.source, 'landing')::varchar AS source,
@@ -496,10 +622,22 @@ def tables(auth_columns: set[str]) -> list[Table]:
             source="wallet_documents",
             target="wallet_walletdocument",
             columns=(
-                "id", "created_at", "updated_at", "user_id", "trip_id", "wallet_type",
-                "document_type", "name", "description", "storage_key", "file_size", "mime_type",
-                "metadata", "expires_on", "deleted_at",
-            ),  # fmt: skip
+                "id",
+                "created_at",
+                "updated_at",
+                "user_id",
+                "trip_id",
+                "wallet_type",
+                "document_type",
+                "name",
+                "description",
+                "storage_key",
+                "file_size",
+                "mime_type",
+                "metadata",
+                "expires_on",
+                "deleted_at",
+            ),
             query=f"""
                 SELECT d.id, d.created_at, d.updated_at, d.user_id, d.trip_id,
                        d.wallet_type::text AS wallet_type, d.document_type::text AS document_type,
@@ -517,15 +655,25 @@ def tables(auth_columns: set[str]) -> list[Table]:
                        d.updated_at AS _ts, d.id::text AS _sid
                   FROM wallet_documents d
             """,
-            fks=(USER_FK, ForeignKey("trip_id", TRIPS, "trip missing (quarantined)")),
+            fks=(
+                USER_FK,
+                ForeignKey("trip_id", TRIPS, "trip missing (not imported or quarantined)"),
+            ),
             insert_only=("storage_key",),
             checksum=("id", "user_id", "trip_id", "wallet_type", "name"),
         ),
         Table(
             source="wallet_audit_log",
             target="wallet_walletauditlog",
-            columns=("id", "user_id", "document_id", "action", "ip_address", "user_agent",
-                     "created_at"),  # fmt: skip
+            columns=(
+                "id",
+                "user_id",
+                "document_id",
+                "action",
+                "ip_address",
+                "user_agent",
+                "created_at",
+            ),
             query=f"""
                 SELECT a.id, a.user_id, a.document_id, a.action::varchar,
                        coalesce(a.ip_address, '')::varchar AS ip_address,

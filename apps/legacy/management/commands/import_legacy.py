@@ -131,4 +131,3 @@ class Command(BaseCommand):
         bad = [v.table for v in results if not v.ok]
         if bad:
             raise CommandError(f"verify: {len(bad)} table(s) differ: {', '.join(bad)}")
-
