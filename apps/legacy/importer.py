@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -25,6 +25,9 @@ from apps.legacy.tables import SKIPPED, Table, tables
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
+# Rows are re-read from this long before the watermark: the old API stamps updated_at when a
+# statement runs, not when it commits, so a slow transaction can commit a row "in the past".
+WATERMARK_OVERLAP = timedelta(minutes=5)
 BOOKKEEPING = ("_reason", "_ts", "_sid")
 
 
@@ -128,7 +131,7 @@ class Importer:
         if self.full:
             return None
         mark = ImportWatermark.objects.filter(source_table=table.source).first()
-        return mark.watermark if mark else None
+        return mark.watermark - WATERMARK_OVERLAP if mark and mark.watermark else None
 
     def _import_table(self, table: Table) -> TableReport:
         report = TableReport()
@@ -338,7 +341,7 @@ def verify(source: psycopg.Connection, only: set[str] | None = None) -> list[Ver
                 "source_id", flat=True
             )
         )
-        checksum = _checksum_sql(table.checksum)
+        checksum = _checksum_sql(table.verified_columns)
         src = source.execute(
             f"SELECT {checksum} FROM ({table.query}) s "  # noqa: S608 - our own SQL
             "WHERE s._reason IS NULL AND NOT (s._sid = ANY(%s::text[]))",

@@ -46,6 +46,13 @@ class Table:
     target_filter: str = "TRUE"  # which target rows --verify counts
 
     @property
+    def verified_columns(self) -> tuple[str, ...]:
+        """The checksum's columns less optional references, which the import clears when the
+        row they point to was not imported (a message of a deleted user keeps no sender)."""
+        optional = {fk.column for fk in self.fks if not fk.required}
+        return tuple(c for c in self.checksum if c not in optional)
+
+    @property
     def update_columns(self) -> tuple[str, ...]:
         return tuple(c for c in self.columns if c != self.pk and c not in self.insert_only)
 

@@ -220,6 +220,7 @@ def test_incremental_run_takes_only_what_changed_since_the_watermark(world, old_
     run()
     marks = dict(ImportWatermark.objects.values_list("source_table", "watermark"))
     assert marks["chat_messages"] is not None
+    old_db.tick(10)
     old_db.message(world["group"], world["bob"], "A new message")
     old_db.conn.execute(
         "UPDATE todos SET text = 'Book the flat by Friday', updated_at = %s WHERE id = %s",
@@ -227,7 +228,10 @@ def test_incremental_run_takes_only_what_changed_since_the_watermark(world, old_
     )
     report = run()
     assert report["tables"]["chat_messages"]["imported"] == 1
-    assert report["tables"]["chat_messages"]["source"] == 2  # the new one, and the one at the mark
+    # The new one, plus the two old ones within the five minutes before the mark read again
+    # (and found unchanged); nothing older.
+    assert report["tables"]["chat_messages"]["source"] == 3
+    assert report["tables"]["chat_messages"]["unchanged"] == 2
     assert report["tables"]["todos"]["updated"] == 1
     assert Todo.objects.get(pk=world["todo"]).text == "Book the flat by Friday"
     assert ChatMessage.objects.count() == 3
@@ -255,6 +259,7 @@ def test_bad_rows_are_quarantined_and_the_rest_goes_on(world, old_db):
     bad_trip = o.trip(w["ada"], start_date=date(2026, 5, 2), end_date=date(2026, 5, 1))
     gone = o.user(deleted_at=o.clock)
     ghost_member = o.member(w["trip"], gone)
+    orphan = o.message(w["group"], gone, "Sent before leaving")
     other_poll = o.simple(
         "polls", trip_id=w["trip"], question="Other?", created_by=w["ada"],
         expires_at=o.clock + timedelta(days=1),
@@ -283,7 +288,9 @@ def test_bad_rows_are_quarantined_and_the_rest_goes_on(world, old_db):
     assert not User.objects.filter(pk=gone).exists()
     assert Membership.objects.filter(trip_id=w["trip"]).count() == 2
     assert QuarantinedRow.objects.filter(source_table="trips", source_id=str(bad_trip)).exists()
-    assert ChatMessage.objects.count() == 2  # everything else arrived
+    assert ChatMessage.objects.get(pk=orphan).sender_id is None  # the sender was deleted
+    assert ChatMessage.objects.count() == 3  # everything else arrived
+    call_command("import_legacy", "--verify")  # quarantined and cleared rows are no difference
     # A quarantined row fixed at the source is retried by the next run, whatever its time.
     o.conn.execute("UPDATE feedback SET source = 'landing' WHERE id = %s", [bad_feedback])
     again = run()
