@@ -82,7 +82,7 @@ class OldDb:
                 id=uid,
                 email=email,
                 username=username or f"old_{uid.hex[:8]}",
-                first_name="Ada",
+                first_name=(username or "Ada").capitalize(),
                 last_name="Lovelace",
                 avatar_url="https://old.example.com/avatars/a.png",
                 preferences={"theme": "dark"},

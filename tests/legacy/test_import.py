@@ -171,38 +171,51 @@ def test_imported_user_sees_their_old_world_through_the_api(world, client_for):
     run()
     ada = User.objects.get(pk=w["ada"])
     client = client_for(ada)  # sets the Cognito sub on the imported profile, as linking will
-    trip = w["trip"]
+    trip = str(w["trip"])
 
     me = client.get("/v1/users/me")
     assert me.status_code == 200, me.content
     assert me.json()["id"] == str(w["ada"])
-    assert me.json()["username"] == "ada"
+    assert (me.json()["username"], me.json()["firstName"]) == ("ada", "Ada")
+    assert me.json()["preferences"] == {"theme": "dark"}
 
-    trips = client.get("/v1/trips")
-    assert trips.status_code == 200
-    assert str(trip) in json.dumps(trips.json())
+    trips = client.get("/v1/trips").json()
+    assert [(t["id"], t["name"], t["role"], t["memberCount"]) for t in trips] == [
+        (trip, "Lisbon", "OWNER", 2)
+    ]
+    assert trips[0]["backgroundImageUrl"] == "https://old.example.com/trips/bg.jpg"
 
     members = client.get(f"/v1/trips/{trip}/members").json()
-    assert {str(w["ada"]), str(w["bob"])} <= set(json.dumps(members).split('"'))
+    assert {(m["user"]["username"], m["membership"]["role"]) for m in members} == {
+        ("ada", "OWNER"),
+        ("bob", "ADMIN"),
+    }
 
-    chat = client.get(f"/v1/trips/{trip}/chat/messages")
-    assert chat.status_code == 200
-    body = json.dumps(chat.json())
-    assert "Hello crew" in body
-    assert "Hi from the side group" in body
+    messages = client.get(f"/v1/trips/{trip}/chat/messages").json()["messages"]
+    assert [(m["content"], m["sender"]["id"]) for m in messages] == [
+        ("Hi from the side group", str(w["bob"])),  # the second chat group, same trip
+        ("Hello crew", str(w["ada"])),
+    ]
+    assert [r["emoji"] for r in messages[1]["reactions"]] == ["👍"]
 
-    todos = json.dumps(client.get(f"/v1/trips/{trip}/todos").json())
-    assert "Book the flat" in todos
-    polls = json.dumps(client.get(f"/v1/trips/{trip}/polls").json())
-    assert "Beach or museum?" in polls
-    assert "Museum" in polls
-    notifications = json.dumps(client.get("/v1/notifications").json())
-    assert str(w["notification"]) in notifications
-    wallet = json.dumps(client.get("/v1/wallet/documents").json())
-    assert str(w["document"]) in wallet
-    assert "Passport" in wallet
-    group_wallet = json.dumps(client.get(f"/v1/trips/{trip}/wallet/documents").json())
-    assert str(w["group_doc"]) in group_wallet
+    todos = client.get(f"/v1/trips/{trip}/todos").json()["data"]
+    assert [(t["id"], t["text"], t["status"]) for t in todos] == [
+        (str(w["todo"]), "Book the flat", "COMPLETE")
+    ]
+    polls = client.get(f"/v1/trips/{trip}/polls").json()["data"]
+    assert [p["question"] for p in polls] == ["Beach or museum?"]
+    assert [(o["text"], o["voteCount"]) for o in polls[0]["options"]] == [
+        ("Beach", 1),
+        ("Museum", 0),
+    ]
+    notifications = client.get("/v1/notifications").json()
+    assert [(n["id"], n["message"]) for n in notifications] == [
+        (str(w["notification"]), "A new member joined Lisbon")
+    ]
+    wallet = client.get("/v1/wallet/documents").json()["data"]
+    assert [(d["id"], d["name"]) for d in wallet] == [(str(w["document"]), "Passport")]
+    group_wallet = client.get(f"/v1/trips/{trip}/wallet/documents").json()["data"]
+    assert [d["id"] for d in group_wallet] == [str(w["group_doc"])]
 
 
 def test_second_run_changes_nothing(world):
