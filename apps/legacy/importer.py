@@ -12,7 +12,7 @@ and its quarantined rows, so a run killed half-way resumes where it stopped.
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 import psycopg
@@ -49,6 +49,19 @@ class Quarantine:
     table: str
     id: str
     reason: str
+    row: dict = field(default_factory=dict, repr=False)  # kept in the database, not the report
+
+
+SECRET_COLUMNS = frozenset({"encrypted_password"})
+
+
+def _row(table: Table, values) -> dict:
+    """A refused row's values as text, for whoever fixes it by hand; never a password hash."""
+    return {
+        c: None if v is None else str(v)
+        for c, v in zip(table.columns, values, strict=True)
+        if c not in SECRET_COLUMNS
+    }
 
 
 def connect_source(url: str) -> psycopg.Connection:
@@ -173,6 +186,7 @@ class Importer:
     def _import_batch(self, table: Table, rows, n: int, report: TableReport, had_q: bool):
         scratch = sql.Identifier(f"legacy_scratch_{table.target}")
         sid_of: dict[str, str] = {}
+        values_of: dict[str, tuple] = {}
         refused: list[Quarantine] = []
         good = []
         newest = None
@@ -182,9 +196,10 @@ class Importer:
             if reason and reason.startswith("skip:"):
                 report.skipped += 1
             elif reason:
-                refused.append(Quarantine(table.source, sid, reason))
+                refused.append(Quarantine(table.source, sid, reason, _row(table, values)))
             else:
                 sid_of[str(values[0])] = sid
+                values_of[str(values[0])] = values
                 good.append(values)
         with connection.cursor() as c:
             raw = c.cursor
@@ -208,7 +223,8 @@ class Importer:
                         if fk.reason.startswith("skip:"):
                             report.skipped += 1
                         else:
-                            refused.append(Quarantine(table.source, sid_of[pk], fk.reason))
+                            row = _row(table, values_of[pk])
+                            refused.append(Quarantine(table.source, sid_of[pk], fk.reason, row))
                         sid_of.pop(pk)
                 else:
                     raw.execute(
@@ -216,14 +232,14 @@ class Importer:
                             s=scratch, col=sql.Identifier(fk.column), refs=refs
                         )
                     )
-            inserted, updated = self._upsert(table, raw, scratch, sid_of, refused)
+            inserted, updated = self._upsert(table, raw, scratch, sid_of, values_of, refused)
         report.imported += inserted
         report.updated += updated
         report.unchanged += len(sid_of) - inserted - updated
         report.quarantined += len(refused)
         self._record(table, refused, list(sid_of.values()) if had_q else [], newest)
 
-    def _upsert(self, table: Table, raw, scratch, sid_of, refused) -> tuple[int, int]:
+    def _upsert(self, table: Table, raw, scratch, sid_of, values_of, refused) -> tuple[int, int]:
         """The batch in one statement; if a constraint refuses it, row by row so only the
         offending rows are quarantined (with the database's reason)."""
         statement = self._upsert_sql(table, scratch)
@@ -243,7 +259,8 @@ class Importer:
                     i, u = raw.fetchone()
             except (IntegrityError, DatabaseError, psycopg.DatabaseError) as error:
                 reason = str(error).splitlines()[0][:255]
-                refused.append(Quarantine(table.source, sid_of.pop(pk), reason))
+                row = _row(table, values_of[pk])
+                refused.append(Quarantine(table.source, sid_of.pop(pk), reason, row))
                 continue
             inserted += i
             updated += u
@@ -285,7 +302,7 @@ class Importer:
         """Quarantine, release rows that now import, and move the watermark, in the batch."""
         for q in refused:
             QuarantinedRow.objects.update_or_create(
-                source_table=q.table, source_id=q.id, defaults={"reason": q.reason}
+                source_table=q.table, source_id=q.id, defaults={"reason": q.reason, "row": q.row}
             )
         self.quarantined.extend(refused)
         if imported_sids:
@@ -376,7 +393,9 @@ def report_json(reports: dict[str, TableReport], quarantined: list[Quarantine]) 
     return json.dumps(
         {
             "tables": {name: r.as_dict() for name, r in reports.items()},
-            "quarantined": [asdict(q) for q in quarantined],
+            "quarantined": [
+                {"table": q.table, "id": q.id, "reason": q.reason} for q in quarantined
+            ],
         },
         indent=2,
     )

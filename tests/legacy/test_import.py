@@ -300,7 +300,8 @@ def test_bad_rows_are_quarantined_and_the_rest_goes_on(world, old_db):
     assert not Trip.objects.filter(pk=bad_trip).exists()
     assert not User.objects.filter(pk=gone).exists()
     assert Membership.objects.filter(trip_id=w["trip"]).count() == 2
-    assert QuarantinedRow.objects.filter(source_table="trips", source_id=str(bad_trip)).exists()
+    kept = QuarantinedRow.objects.get(source_table="trips", source_id=str(bad_trip))
+    assert (kept.row["start_date"], kept.row["end_date"]) == ("2026-05-02", "2026-05-01")
     assert ChatMessage.objects.get(pk=orphan).sender_id is None  # the sender was deleted
     assert ChatMessage.objects.count() == 3  # everything else arrived
     call_command("import_legacy", "--verify")  # quarantined and cleared rows are no difference
@@ -388,3 +389,32 @@ def test_the_source_is_read_in_a_read_only_transaction(old_db):
     with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
         source.execute("DELETE FROM trips")
     source.close()
+
+
+def test_a_refused_credential_keeps_no_password_hash_in_the_quarantine():
+    from apps.legacy.importer import _row
+    from apps.legacy.tables import tables
+
+    credentials = next(t for t in tables(set()) if t.target == "legacy_legacycredential")
+    row = _row(credentials, ("u1", "a@example.com", "$2a$10$secret", None, None, None))
+    assert row == {
+        "user_id": "u1",
+        "email": "a@example.com",
+        "email_confirmed_at": None,
+        "banned_until": None,
+        "deleted_at": None,
+    }
+
+
+def test_progress_is_a_bar_on_a_terminal():
+    import io
+
+    from apps.legacy.management.commands.import_legacy import Progress
+
+    stream = io.StringIO()
+    progress = Progress(stream, tty=True)
+    progress("chat_messages", 0, 10)
+    progress("chat_messages", 10, 10)
+    progress.close()
+    assert "chat_messages: 100%" in stream.getvalue()
+    assert "10/10" in stream.getvalue()
