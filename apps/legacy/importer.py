@@ -93,7 +93,7 @@ def _wrapped(table: Table) -> str:
     return (
         f"SELECT * FROM ({table.query}) s "  # noqa: S608 - our own SQL
         "WHERE (%(since)s::timestamptz IS NULL OR s._ts >= %(since)s::timestamptz "
-        "OR s._sid = ANY(%(retry)s::text[])) ORDER BY s._ts, s._sid"
+        "OR s._sid = ANY(%(retry)s::text[]))"
     )
 
 
@@ -154,9 +154,11 @@ class Importer:
             )
         )
         params = {"since": self._since(table), "retry": retry}
-        query = _wrapped(table)
-        count = f"SELECT count(*) FROM ({query}) c"  # noqa: S608 - our own SQL
+        selected = _wrapped(table)
+        count = f"SELECT count(*) FROM ({selected}) c"  # noqa: S608 - our own SQL
         (total,) = self.source.execute(count, params).fetchone()
+        # In change order, so each committed batch can move the watermark past itself.
+        query = f"{selected} ORDER BY s._ts, s._sid"
         self.progress(table.source, 0, total)
         self._create_scratch(table)
         n = len(table.columns)
