@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class LegacyConfig(AppConfig):
+    """The one-off move from the old Go/Supabase backend; removable after the switch."""
+
+    name = "apps.legacy"
+    label = "legacy"
+    verbose_name = "Legacy import"
