@@ -135,7 +135,7 @@ def supabase_claims(raw_token: str) -> dict[str, Any] | None:
     return claims
 
 
-def _usable_credentials():
+def usable_credentials():
     """Credentials of imported people who may still sign in (not deleted, not banned now)."""
     from apps.legacy.models import LegacyCredential
 
@@ -152,7 +152,7 @@ def verify_supabase_token(raw_token: str):
     claims = supabase_claims(raw_token)
     if claims is None:
         return None
-    credential = _usable_credentials().filter(user_id=_uuid_or_none(claims["sub"])).first()
+    credential = usable_credentials().filter(user_id=_uuid_or_none(claims["sub"])).first()
     if credential is None:
         raise TokenRejected("invalid_token", "The token's user is unknown here.")
     return credential.user, CognitoToken(raw=raw_token, claims=claims, kind="supabase")
@@ -188,7 +188,7 @@ def link_imported_profile(token: CognitoToken):
     if email is None:
         return None
     matches = list(
-        _usable_credentials()
+        usable_credentials()
         .filter(
             email__iexact=email,
             email_confirmed_at__isnull=False,

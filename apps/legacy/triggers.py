@@ -11,10 +11,9 @@ account.
 import logging
 
 import bcrypt
-from django.db.models import Q
-from django.utils import timezone
 
 from apps.core.tasks import fresh_connections
+from apps.legacy.auth import usable_credentials
 
 logger = logging.getLogger(__name__)
 
@@ -33,23 +32,17 @@ class MigrationRefused(Exception):
 
 
 def _credential(username: str):
-    """The credential of an imported person who may sign in: email confirmed by Supabase, not
-    deleted, not banned now, profile active."""
-    from apps.legacy.models import LegacyCredential
-
+    """The credential of the one imported person with this email who may sign in: email
+    confirmed by Supabase, not deleted, not banned now, profile active."""
     if not isinstance(username, str) or not username.strip():
         return None
-    return (
-        LegacyCredential.objects.filter(
-            Q(banned_until__isnull=True) | Q(banned_until__lte=timezone.now()),
-            email__iexact=username.strip(),
-            email_confirmed_at__isnull=False,
-            deleted_at__isnull=True,
-            user__is_active=True,
-        )
-        .order_by("user_id")
-        .first()
+    matches = list(
+        usable_credentials().filter(
+            email__iexact=username.strip(), email_confirmed_at__isnull=False
+        )[:2]
     )
+    # Two imported people with one email: no way to tell whose account Cognito would create.
+    return matches[0] if len(matches) == 1 else None
 
 
 def password_matches(password, encrypted_password: str) -> bool:

@@ -149,3 +149,9 @@ def test_the_password_never_reaches_the_logs(caplog):
     assert OLD_PASSWORD not in caplog.text
     assert "Guess-123" not in caplog.text
     assert "ivy@example.com" not in caplog.text
+
+
+def test_an_email_two_imported_people_share_is_refused():
+    imported_person(email="jo@example.com")
+    imported_person(email="JO@example.com")
+    assert _refused(migration_event("UserMigration_Authentication", "jo@example.com", OLD_PASSWORD))
