@@ -9,31 +9,9 @@ from django.utils import timezone
 
 from apps.legacy.triggers import REFUSAL, MigrationRefused, password_matches, user_migration
 from tests.legacy.auth_fixtures import OLD_HASH, OLD_PASSWORD, imported_person
+from tests.package.events import cognito_migration_event as migration_event
 
 pytestmark = pytest.mark.django_db
-
-
-def migration_event(source: str, username: str, password: str | None = None) -> dict:
-    """The event Cognito sends (the fields the trigger reads, plus its envelope)."""
-    request = {"validationData": None, "clientMetadata": None}
-    if password is not None:
-        request["password"] = password
-    return {
-        "version": "1",
-        "triggerSource": source,
-        "region": "us-east-1",
-        "userPoolId": "us-east-1_Example",
-        "userName": username,
-        "callerContext": {"awsSdkVersion": "aws-sdk-unknown", "clientId": "mobile"},
-        "request": request,
-        "response": {
-            "userAttributes": None,
-            "forceAliasCreation": None,
-            "finalUserStatus": None,
-            "messageAction": None,
-            "desiredDeliveryMediums": None,
-        },
-    }
 
 
 def _sign_in(username: str, password: str = OLD_PASSWORD) -> dict:

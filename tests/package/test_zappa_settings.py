@@ -125,3 +125,17 @@ def test_app_function_and_build_hooks_import():
     hooks = importlib.import_module("scripts.zappa_hooks")
     assert callable(getattr(hooks, dev["prebuild_script"].rsplit(".", 1)[1]))
     assert callable(getattr(hooks, dev["callbacks"]["zip"].rsplit(".", 1)[1]))
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_cognito_migration_triggers_route_to_an_importable_function(stage):
+    """Zappa maps each trigger ``source`` to a function and sets the pool's LambdaConfig key
+    (the source's prefix, ``UserMigration``) on `zappa update`; each stage names its own pool
+    (``extends`` merges shallowly, so prod must not inherit dev's)."""
+    cognito = zappa_settings()[stage]["cognito"]
+    assert cognito["user_pool"] == "REPLACE-CognitoUserPoolId"
+    sources = {trigger["source"]: trigger["function"] for trigger in cognito["triggers"]}
+    assert set(sources) == {"UserMigration_Authentication", "UserMigration_ForgotPassword"}
+    assert {source.split("_")[0] for source in sources} == {"UserMigration"}
+    for function in sources.values():
+        assert callable(_import(function))
