@@ -507,7 +507,10 @@ def test_wallet_schedules_purge_and_remind_through_the_handler(
     lambda_function, signed_up, throwaway_database
 ):
     db = throwaway_database
-    [(user_id,)] = db.query("SELECT id FROM users_user ORDER BY date_joined DESC LIMIT 1")
+    # signed_up's user, who is in no trip (the newest user may own one: a passport warning too).
+    user_id = json_body(
+        lambda_function.invoke(rest_event("GET", "/v1/users/me", headers=signed_up))
+    )["id"]
     deleted_long_ago = _wallet_document(db, user_id, deleted_days_ago=31)
     deleted_lately = _wallet_document(db, user_id, deleted_days_ago=3)
     expiring = _wallet_document(db, user_id, expires_in_days=7)
