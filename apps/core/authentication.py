@@ -62,7 +62,8 @@ def _hooks(paths: tuple[str, ...]) -> list:
 
 
 def _other_kind(raw_token: str):
-    """``(user, token)`` from the first verifier that claims the token, else None."""
+    """``(user, token)`` from the first verifier that claims the token, else None. A verifier
+    returns None for tokens that aren't its kind and raises TokenRejected for bad ones that are."""
     for verify in _hooks(tuple(settings.AUTH_TOKEN_VERIFIERS)):
         verified = verify(raw_token)
         if verified is not None:
@@ -75,10 +76,11 @@ def _cognito(raw_token: str):
 
     token = CognitoToken(raw=raw_token, claims=verify_token(raw_token))
     user = user_by_cognito_sub(token.claims["sub"])
-    for resolve in _hooks(tuple(settings.AUTH_UNKNOWN_SUB_RESOLVERS)) if user is None else ():
-        user = resolve(token)
-        if user is not None:
-            break
+    if user is None:  # a resolver may link the sub to an existing profile (apps/legacy)
+        for resolve in _hooks(tuple(settings.AUTH_UNKNOWN_SUB_RESOLVERS)):
+            user = resolve(token)
+            if user is not None:
+                break
     return user, token
 
 

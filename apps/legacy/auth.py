@@ -172,7 +172,11 @@ def _verified_email(token: CognitoToken) -> str | None:
     if "email" in claims:
         email, verified = claims.get("email"), claims.get("email_verified")
     else:
-        attributes = user_attributes(token.raw)
+        try:
+            attributes = user_attributes(token.raw)
+        except ServiceUnavailable:
+            logger.warning("Cognito GetUser unavailable; linking waits for the next request")
+            return None
         email, verified = attributes.get("email"), attributes.get("email_verified")
     if verified not in (True, "true") or not isinstance(email, str) or not email.strip():
         return None
