@@ -437,3 +437,12 @@ LOGGING = {
         "werkzeug": {"level": "WARNING"},
     },
 }
+
+# --- Legacy import (issue 15 §1; goes with apps/legacy after the switch) ---
+# The old Go/Supabase database, read-only, and the old S3-compatible bucket for --copy-media.
+LEGACY_DATABASE_URL = env.str("LEGACY_DATABASE_URL", default="")
+LEGACY_S3_ENDPOINT_URL = env.str("LEGACY_S3_ENDPOINT_URL", default="")
+LEGACY_S3_BUCKET = env.str("LEGACY_S3_BUCKET", default="")
+LEGACY_S3_REGION = env.str("LEGACY_S3_REGION", default="")
+LEGACY_S3_ACCESS_KEY_ID = env.str("LEGACY_S3_ACCESS_KEY_ID", default="")
+LEGACY_S3_SECRET_ACCESS_KEY = env.str("LEGACY_S3_SECRET_ACCESS_KEY", default="")
