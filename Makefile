@@ -79,5 +79,13 @@ bench: $(VENV)/.dev
 	  $(PY) bench/api_latency.py $(LATENCY_ARGS) && $(PY) bench/load.py $(LOAD_ARGS)' \
 	  | tee build/bench/results.md
 
+# import_legacy at realistic size (issue 15): an old database of 10,000 users, 3,000 trips and
+# 300,000 chat messages (nc_legacy_src_bench), imported into nc_legacy_bench: time, rows/s and
+# peak memory of a full import, two no-change passes and --verify. Not part of `make test`.
+.PHONY: bench-migration
+bench-migration: $(VENV)/.dev
+	@mkdir -p build/bench
+	set -o pipefail; scripts/with-test-database $(PY) bench/migration.py | tee build/bench/migration.md
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build staticfiles

@@ -357,3 +357,14 @@ def test_a_source_url_is_required(settings):
     settings.LEGACY_DATABASE_URL = ""
     with pytest.raises(CommandError, match="LEGACY_DATABASE_URL"):
         call_command("import_legacy")
+
+
+def test_the_source_is_read_in_a_read_only_transaction(old_db):
+    import psycopg
+
+    from apps.legacy.importer import connect_source
+
+    source = connect_source(old_db.url)
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        source.execute("DELETE FROM trips")
+    source.close()

@@ -86,8 +86,13 @@ class Command(BaseCommand):
             if options["copy_media"]:
                 from apps.legacy.media import copy_media
 
-                copied = copy_media(dry_run=options["dry_run"])
-                self.stdout.write(f"media: {copied}")
+                try:
+                    counts = copy_media(source, dry_run=options["dry_run"])
+                except ValueError as error:
+                    raise CommandError(str(error)) from error
+                for kind, numbers in counts.items():
+                    done = ", ".join(f"{what} {n}" for what, n in sorted(numbers.items()))
+                    self.stdout.write(f"media {kind}: {done}")
         finally:
             source.close()
 
