@@ -79,7 +79,7 @@ def _signing_key(kid: Any):
         key = None  # a JWKS without usable keys: the kid is as unknown as a forged one
     if key is None:
         raise TokenRejected("unknown_key", "The token was signed with an unknown key.")
-    return key.key
+    return key
 
 
 def _is_supabase_token(header: dict, unverified: dict) -> bool:
@@ -105,7 +105,10 @@ def supabase_claims(raw_token: str) -> dict[str, Any] | None:
     if algorithm == "HS256":
         key: Any = settings.LEGACY_SUPABASE_JWT_SECRET
     else:
-        key = _signing_key(header.get("kid"))
+        jwk = _signing_key(header.get("kid"))
+        if jwk.algorithm_name != algorithm:  # an RSA key can't vouch for an ES256 token
+            raise TokenRejected("invalid_algorithm", "This token's algorithm is not accepted.")
+        key = jwk.key
     try:
         claims = jwt.decode(
             raw_token,

@@ -13,7 +13,7 @@ from datetime import timedelta
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.core.checks import run_checks
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -30,6 +30,8 @@ from tests.legacy.auth_fixtures import (
 
 SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
 SUPABASE_KID = "supabase-es256-key"
+SUPABASE_RSA_KID = "supabase-rs256-key"
+SUPABASE_RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +235,9 @@ def supabase_jwks(settings):
     key = ec.generate_private_key(ec.SECP256R1())
     public_jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
     public_jwk.update({"kid": SUPABASE_KID, "alg": "ES256", "use": "sig"})
-    server = JwksServer(json.dumps({"keys": [public_jwk]}).encode())
+    rsa_jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(SUPABASE_RSA_KEY.public_key()))
+    rsa_jwk.update({"kid": SUPABASE_RSA_KID, "use": "sig"})  # no "alg": inferred from kty
+    server = JwksServer(json.dumps({"keys": [public_jwk, rsa_jwk]}).encode())
     settings.LEGACY_SUPABASE_ISSUER = SUPABASE_ISSUER
     settings.LEGACY_SUPABASE_JWT_SECRET = ""
     settings.LEGACY_SUPABASE_JWKS_URL = server.url
@@ -286,6 +290,21 @@ def test_es256_supabase_key_cannot_sign_a_cognito_token(supabase_jwks, cognito, 
         person.user_id, iss=cognito.issuer, aud=cognito.client_id, token_use="id"
     )
     _refused(_get_me(_es256(claims, key)), "invalid_algorithm")
+
+
+def test_rs256_supabase_token_signs_in_with_the_supabase_rsa_key(supabase_jwks, person):
+    token = jwt.encode(
+        supabase_claims(person.user_id), SUPABASE_RSA_KEY, "RS256",
+        headers={"kid": SUPABASE_RSA_KID},
+    )  # fmt: skip
+    assert _get_me(token).json()["id"] == str(person.user_id)
+
+
+def test_a_token_naming_a_key_of_another_algorithm_is_refused(supabase_jwks, person):
+    """ES256 in the header, the RSA key's kid: the key decides which algorithm it vouches for."""
+    key, _ = supabase_jwks
+    token = _es256(supabase_claims(person.user_id), key, SUPABASE_RSA_KID)
+    _refused(_get_me(token), "invalid_algorithm")
 
 
 def test_hs256_is_refused_when_only_the_jwks_is_configured(supabase_jwks, person):
