@@ -332,3 +332,16 @@ def test_deploy_check_is_quiet_when_off(settings):
     settings.LEGACY_SUPABASE_ISSUER = ""
     assert supabase_tokens_accepted(None) == []
     assert "legacy.W001" not in {m.id for m in run_checks(include_deployment_checks=True)}
+
+
+def test_websocket_handshakes_share_the_same_verification(supabase_on, person):
+    """apps/realtime authenticates sockets with authenticate_token: same kinds, same codes."""
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from apps.core.authentication import authenticate_token
+
+    user, token = authenticate_token(supabase_token(person.user_id, SECRET))
+    assert (user.pk, token.kind) == (person.user_id, "supabase")
+    with pytest.raises(AuthenticationFailed) as refusal:
+        authenticate_token(supabase_token(person.user_id, "y" * 40))
+    assert refusal.value.get_codes() == "invalid_signature"
