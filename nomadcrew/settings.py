@@ -272,6 +272,19 @@ COGNITO_JWKS_REFETCH_COOLDOWN_SECONDS = env.int("COGNITO_JWKS_REFETCH_COOLDOWN",
 COGNITO_JWKS_TIMEOUT_SECONDS = env.float("COGNITO_JWKS_TIMEOUT", default=3.0)
 COGNITO_CLOCK_SKEW_SECONDS = env.int("COGNITO_CLOCK_SKEW_SECONDS", default=30)
 
+# Sign-in hooks, by dotted path, so an app plugs into the one authentication class and leaves
+# with its lines here: token kinds other than Cognito (each claims only its own tokens, checked
+# before Cognito's) and resolvers asked once for a Cognito sub no user has yet.
+AUTH_TOKEN_VERIFIERS = ["apps.legacy.auth.verify_supabase_token"]
+AUTH_UNKNOWN_SUB_RESOLVERS = ["apps.legacy.auth.link_imported_profile"]
+
+# --- Supabase tokens during the switch (apps/legacy) ---------------------------------------
+# Off unless an issuer and a key source are set: installed app versions keep working with the
+# Supabase access tokens they hold until people update. check --deploy warns while it is on.
+LEGACY_SUPABASE_ISSUER = env.str("LEGACY_SUPABASE_ISSUER", default="")
+LEGACY_SUPABASE_JWT_SECRET = env.str("LEGACY_SUPABASE_JWT_SECRET", default="")
+LEGACY_SUPABASE_JWKS_URL = env.str("LEGACY_SUPABASE_JWKS_URL", default="")
+
 # --- Django REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -3,12 +3,18 @@
 A valid token whose ``sub`` has no user yet authenticates as a ``CognitoIdentity``: enough to
 call the onboarding endpoint, refused everywhere else by ``IsOnboarded`` with
 ``user_not_onboarded``.
+
+Other token kinds (the old backend's Supabase tokens during the switch) plug in through
+``settings.AUTH_TOKEN_VERIFIERS``: the kind is decided before any signature is checked, each
+verifier claims only its own tokens, and every other token is a Cognito token (RS256 only).
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -17,10 +23,12 @@ from apps.core.cognito import TokenRejected, verify_token
 
 @dataclass
 class CognitoToken:
-    """The raw bearer token and its verified claims (``request.auth``)."""
+    """The raw bearer token and its verified claims (``request.auth``); ``kind`` names the
+    issuer when it is not Cognito."""
 
     raw: str
     claims: dict[str, Any]
+    kind: str = "cognito"
 
     @property
     def groups(self) -> list[str]:
@@ -48,16 +56,40 @@ class CognitoIdentity:
         return self.token.claims["sub"]
 
 
-def authenticate_token(raw_token: str):
-    """Verify a token and find its user; shared by REST and WebSocket handshakes."""
+@lru_cache(maxsize=8)
+def _hooks(paths: tuple[str, ...]) -> list:
+    return [import_string(path) for path in paths]
+
+
+def _other_kind(raw_token: str):
+    """``(user, token)`` from the first verifier that claims the token, else None. A verifier
+    returns None for tokens that aren't its kind and raises TokenRejected for bad ones that are."""
+    for verify in _hooks(tuple(settings.AUTH_TOKEN_VERIFIERS)):
+        verified = verify(raw_token)
+        if verified is not None:
+            return verified
+    return None
+
+
+def _cognito(raw_token: str):
     from apps.users.selectors import user_by_cognito_sub
 
+    token = CognitoToken(raw=raw_token, claims=verify_token(raw_token))
+    user = user_by_cognito_sub(token.claims["sub"])
+    if user is None:  # a resolver may link the sub to an existing profile (apps/legacy)
+        for resolve in _hooks(tuple(settings.AUTH_UNKNOWN_SUB_RESOLVERS)):
+            user = resolve(token)
+            if user is not None:
+                break
+    return user, token
+
+
+def authenticate_token(raw_token: str):
+    """Verify a token and find its user; shared by REST and WebSocket handshakes."""
     try:
-        claims = verify_token(raw_token)
+        user, token = _other_kind(raw_token) or _cognito(raw_token)
     except TokenRejected as rejection:
         raise exceptions.AuthenticationFailed(rejection.message, code=rejection.code) from None
-    token = CognitoToken(raw=raw_token, claims=claims)
-    user = user_by_cognito_sub(claims["sub"])
     if user is None:
         return CognitoIdentity(token=token), token
     if not user.is_active:

@@ -40,6 +40,13 @@ class HasCognitoIdentity(BasePermission):
             raise exceptions.NotAuthenticated(
                 "A Cognito bearer token is required.", code="token_missing"
             )
+        kind = getattr(request.auth, "kind", "cognito")
+        if kind != "cognito":
+            # An old backend's token names a user who exists already: nothing to onboard.
+            raise exceptions.AuthenticationFailed(
+                f"{kind.capitalize()} tokens are not accepted here.",
+                code="invalid_token_use",
+            )
         return True
 
 

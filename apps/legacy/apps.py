@@ -7,3 +7,7 @@ class LegacyConfig(AppConfig):
     name = "apps.legacy"
     label = "legacy"
     verbose_name = "Legacy import"
+
+    def ready(self):
+        # Registers the deployment check that warns while Supabase tokens are accepted.
+        from apps.legacy import checks  # noqa: F401

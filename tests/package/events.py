@@ -1,4 +1,4 @@
-"""Lambda events as API Gateway, EventBridge and Zappa's async dispatch send them."""
+"""Lambda events as API Gateway, EventBridge, Cognito and Zappa's async dispatch send them."""
 
 import base64
 import json
@@ -162,6 +162,30 @@ def ws_event(route: str, connection_id: str, *, body=None, query=None, headers=N
         request_context["messageId"] = uuid.uuid4().hex[:16]
         event["body"] = body if isinstance(body, str) or body is None else json.dumps(body)
     return event
+
+
+def cognito_migration_event(source: str, username: str, password: str | None = None) -> dict:
+    """What Cognito sends its User Migration trigger (``UserMigration_Authentication`` with the
+    password typed, ``UserMigration_ForgotPassword`` without); Zappa routes it by triggerSource."""
+    request = {"validationData": None, "clientMetadata": None}
+    if password is not None:
+        request["password"] = password
+    return {
+        "version": "1",
+        "triggerSource": source,
+        "region": "us-east-1",
+        "userPoolId": "us-east-1_Example",
+        "userName": username,
+        "callerContext": {"awsSdkVersion": "aws-sdk-unknown", "clientId": "mobile"},
+        "request": request,
+        "response": {
+            "userAttributes": None,
+            "forceAliasCreation": None,
+            "finalUserStatus": None,
+            "messageAction": None,
+            "desiredDeliveryMediums": None,
+        },
+    }
 
 
 def body_bytes(response: dict) -> bytes:

@@ -28,6 +28,7 @@ from tests.package.events import (
     API_HOST,
     async_task_event,
     body_bytes,
+    cognito_migration_event,
     header,
     http_event,
     json_body,
@@ -515,7 +516,10 @@ def test_wallet_schedules_purge_and_remind_through_the_handler(
     lambda_function, signed_up, throwaway_database
 ):
     db = throwaway_database
-    [(user_id,)] = db.query("SELECT id FROM users_user ORDER BY date_joined DESC LIMIT 1")
+    # signed_up's user, who is in no trip (the newest user may own one: a passport warning too).
+    user_id = json_body(
+        lambda_function.invoke(rest_event("GET", "/v1/users/me", headers=signed_up))
+    )["id"]
     deleted_long_ago = _wallet_document(db, user_id, deleted_days_ago=31)
     deleted_lately = _wallet_document(db, user_id, deleted_days_ago=3)
     expiring = _wallet_document(db, user_id, expires_in_days=7)
@@ -537,3 +541,75 @@ def test_wallet_schedules_purge_and_remind_through_the_handler(
     )
     assert metadata["documentID"] == expiring
     assert metadata["daysLeft"] == 7
+
+
+# --- Cognito User Migration trigger (apps/legacy/triggers.py, `cognito` in zappa_settings) ----
+
+OLD_PASSWORD = "Old-Supabase-Passw0rd!"
+
+
+@pytest.fixture(scope="module")
+def imported_person(lambda_function, cognito, throwaway_database) -> str:
+    """A profile with an old Supabase password hash, as import_legacy leaves it; the profile is
+    made through the API so the test doesn't depend on the users table's columns."""
+    import bcrypt
+
+    person = cognito.create_user()
+    onboarded = lambda_function.invoke(
+        rest_event("POST", "/v1/users/onboard", headers=bearer(person.access_token))
+    )
+    assert onboarded["statusCode"] == 200, onboarded
+    old_email = f"old-{uuid.uuid4().hex[:8]}@example.com"
+    hashed = bcrypt.hashpw(OLD_PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+    throwaway_database.query(
+        "INSERT INTO legacy_legacycredential (user_id, email, encrypted_password,"
+        " email_confirmed_at) VALUES (%s, %s, %s, now())",
+        (json_body(onboarded)["id"], old_email, hashed.replace("$2b$", "$2a$")),
+    )
+    return old_email
+
+
+def test_user_migration_trigger_checks_the_old_password_through_the_handler(
+    lambda_function, imported_person
+):
+    event = cognito_migration_event(
+        "UserMigration_Authentication", imported_person.upper(), OLD_PASSWORD
+    )
+
+    answer = lambda_function.invoke(event)
+
+    assert answer["response"] == {
+        "userAttributes": {"email": imported_person, "email_verified": "true"},
+        "finalUserStatus": "CONFIRMED",
+        "messageAction": "SUPPRESS",
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "password"),
+    [("person", "Wrong-Password-1"), ("stranger", OLD_PASSWORD)],
+    ids=["wrong-password", "unknown-user"],
+)
+def test_user_migration_trigger_refuses_through_the_handler_alike(
+    lambda_function, imported_person, who, password
+):
+    username = imported_person if who == "person" else "nobody@example.com"
+    answer = lambda_function.invoke_raw(
+        cognito_migration_event("UserMigration_Authentication", username, password)
+    )
+    assert answer["error"] == "MigrationRefused('Incorrect username or password.')"
+    assert password not in lambda_function.stderr()
+
+
+def test_user_migration_forgot_password_through_the_handler(lambda_function, imported_person):
+    answer = lambda_function.invoke(
+        cognito_migration_event("UserMigration_ForgotPassword", imported_person)
+    )
+    assert answer["response"] == {
+        "userAttributes": {"email": imported_person, "email_verified": "true"},
+        "messageAction": "SUPPRESS",
+    }
+    unknown = lambda_function.invoke_raw(
+        cognito_migration_event("UserMigration_ForgotPassword", "nobody@example.com")
+    )
+    assert "MigrationRefused" in unknown["error"]

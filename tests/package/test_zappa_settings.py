@@ -143,3 +143,17 @@ def test_debug_is_off_in_every_stage(stage):
 def test_what_stayed_unsent_is_resent_on_a_schedule(function):
     [event] = [e for e in stage_settings("prod")["events"] if e["function"] == function]
     assert event["expression"] == "rate(15 minutes)"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_cognito_migration_triggers_route_to_an_importable_function(stage):
+    """Zappa maps each trigger ``source`` to a function and sets the pool's LambdaConfig key
+    (the source's prefix, ``UserMigration``) on `zappa update`; each stage names its own pool
+    (``extends`` merges shallowly, so prod must not inherit dev's)."""
+    cognito = zappa_settings()[stage]["cognito"]
+    assert cognito["user_pool"] == "REPLACE-CognitoUserPoolId"
+    sources = {trigger["source"]: trigger["function"] for trigger in cognito["triggers"]}
+    assert set(sources) == {"UserMigration_Authentication", "UserMigration_ForgotPassword"}
+    assert {source.split("_")[0] for source in sources} == {"UserMigration"}
+    for function in sources.values():
+        assert callable(_import(function))
