@@ -53,21 +53,3 @@ class QuarantinedRow(models.Model):
 
     def __str__(self):
         return f"{self.source_table}:{self.source_id} {self.reason}"
-
-
-class IdMap(models.Model):
-    """A source id that cannot be kept as is (non-UUID or merged), mapped to the new row's id."""
-
-    source_table = models.CharField(max_length=64)
-    source_id = models.CharField(max_length=128)
-    target_id = models.CharField(max_length=128)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["source_table", "source_id"], name="legacy_idmap_table_id_unique"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.source_table}:{self.source_id} -> {self.target_id}"

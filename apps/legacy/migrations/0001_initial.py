@@ -34,18 +34,6 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.CreateModel(
-            name='IdMap',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_table', models.CharField(max_length=64)),
-                ('source_id', models.CharField(max_length=128)),
-                ('target_id', models.CharField(max_length=128)),
-            ],
-            options={
-                'constraints': [models.UniqueConstraint(fields=('source_table', 'source_id'), name='legacy_idmap_table_id_unique')],
-            },
-        ),
-        migrations.CreateModel(
             name='QuarantinedRow',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
