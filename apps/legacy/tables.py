@@ -290,15 +290,17 @@ def tables(auth_columns: set[str]) -> list[Table]:
                 "resend_count",
                 "responded_at",
                 "revoked_by_id",
+                "invitee_email_private",
             ),
             # email_sent_at: the old backend sent the email; the new one must not send it again.
+            # invitee_email_private: the old backend invited by address only, never by user id.
             query="""
                 SELECT i.id, i.created_at, i.updated_at, i.trip_id, i.inviter_id,
                        lower(i.invitee_email)::varchar AS invitee_email, i.invitee_id,
                        i.role::text AS role, i.status::text AS status, i.expires_at,
                        i.created_at AS email_sent_at, 0 AS resend_count,
                        CASE WHEN i.status <> 'PENDING' THEN i.updated_at END AS responded_at,
-                       NULL::uuid AS revoked_by_id,
+                       NULL::uuid AS revoked_by_id, false AS invitee_email_private,
                        CASE
                            WHEN i.deleted_at IS NOT NULL THEN 'skip: deleted'
                            WHEN i.role = 'OWNER' THEN 'role OWNER cannot be invited'
