@@ -87,5 +87,12 @@ bench: $(VENV)/.dev
 	  $(PY) bench/api_latency.py $(LATENCY_ARGS) && $(PY) bench/load.py $(LOAD_ARGS)' \
 	  | tee build/bench/results.md
 
+# A black-box check of a running stage (or `make run`): `make smoke URL=https://<api>/dev`, with
+# SMOKE_TOKEN in the environment for a signed-in check, WS_URL for the socket, ORIGIN for CORS.
+.PHONY: smoke
+smoke: $(VENV)/.runtime
+	@test -n "$(URL)" || { echo "usage: make smoke URL=https://... [WS_URL=wss://...] [ORIGIN=https://...]" >&2; exit 2; }
+	$(PY) scripts/smoke.py "$(URL)" $(if $(WS_URL),--ws-url "$(WS_URL)") $(if $(ORIGIN),--origin "$(ORIGIN)")
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build staticfiles
