@@ -94,5 +94,10 @@ smoke: $(VENV)/.runtime
 	@test -n "$(URL)" || { echo "usage: make smoke URL=https://... [WS_URL=wss://...] [ORIGIN=https://...]" >&2; exit 2; }
 	$(PY) scripts/smoke.py "$(URL)" $(if $(WS_URL),--ws-url "$(WS_URL)") $(if $(ORIGIN),--origin "$(ORIGIN)")
 
+# The prod stage's monthly AWS bill at the stated traffic, 10x and 100x (docs/cost.md).
+.PHONY: cost
+cost:
+	@$(PY) scripts/cost.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build staticfiles
