@@ -441,6 +441,8 @@ LOCATION_RETENTION_HOURS = env.int("LOCATION_RETENTION_HOURS", default=24)
 # CloudWatch EMF lines on stdout; zappa_settings.json turns them on in the stages. The service
 # dimension is the function's name on Lambda (nomadcrew-<stage>), so stages stay apart.
 METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
+# X-Ray subsegments (apps/core/tracing.py): on with the stage's xray_tracing (zappa_settings.json).
+XRAY_TRACING = env.bool("XRAY_TRACING", default=False)
 METRICS_SERVICE = env(
     "METRICS_SERVICE", default=env("AWS_LAMBDA_FUNCTION_NAME", default="nomadcrew")
 )
