@@ -132,3 +132,13 @@ def test_an_async_task_invocation_carries_the_requests_trace(recorder, stub, mon
     (invoke,) = [s for s in xray_recorder.current_segment().subsegments if s.name == "lambda"]
     assert f"Parent={invoke.id}" in header  # the task's trace hangs under this call
     assert json.loads(json.dumps(invoke.aws))["operation"] == "Invoke"
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_each_stage_traces_exactly_when_zappa_turns_xray_on(stage):
+    from tests.package.conftest import stage_settings
+
+    config = stage_settings(stage)
+    environment = config["environment_variables"]
+    assert (environment.get("XRAY_TRACING") == "true") is config["xray_tracing"]
+    assert environment["METRICS_ENABLED"] == "true"
