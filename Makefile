@@ -95,5 +95,17 @@ bench-migration: $(VENV)/.dev
 	@mkdir -p build/bench
 	set -o pipefail; scripts/with-test-database $(PY) bench/migration.py | tee build/bench/migration.md
 
+# A black-box check of a running stage (or `make run`): `make smoke URL=https://<api>/dev`, with
+# SMOKE_TOKEN in the environment for a signed-in check, WS_URL for the socket, ORIGIN for CORS.
+.PHONY: smoke
+smoke: $(VENV)/.runtime
+	@test -n "$(URL)" || { echo "usage: make smoke URL=https://... [WS_URL=wss://...] [ORIGIN=https://...]" >&2; exit 2; }
+	$(PY) scripts/smoke.py "$(URL)" $(if $(WS_URL),--ws-url "$(WS_URL)") $(if $(ORIGIN),--origin "$(ORIGIN)")
+
+# The prod stage's monthly AWS bill at the stated traffic, 10x and 100x (docs/cost.md).
+.PHONY: cost
+cost:
+	@$(PY) scripts/cost.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build staticfiles

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.core.middleware.RequestContextMiddleware",
+    "apps.core.metrics.RequestMetricsMiddleware",  # inside the request id, around everything
     "django.middleware.security.SecurityMiddleware",
     "nomadcrew.staticfiles.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -449,6 +450,16 @@ OPEN_METEO_BASE_URL = env.str("OPEN_METEO_BASE_URL", default="https://api.open-m
 OPEN_METEO_TIMEOUT_SECONDS = env.float("OPEN_METEO_TIMEOUT", default=5.0)
 WEATHER_CACHE_SECONDS = env.int("WEATHER_CACHE_SECONDS", default=15 * 60)
 LOCATION_RETENTION_HOURS = env.int("LOCATION_RETENTION_HOURS", default=24)
+
+# --- Metrics (apps/core/metrics.py) ---------------------------------------------------------
+# CloudWatch EMF lines on stdout; zappa_settings.json turns them on in the stages. The service
+# dimension is the function's name on Lambda (nomadcrew-<stage>), so stages stay apart.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
+# X-Ray subsegments (apps/core/tracing.py): on with the stage's xray_tracing (zappa_settings.json).
+XRAY_TRACING = env.bool("XRAY_TRACING", default=False)
+METRICS_SERVICE = env(
+    "METRICS_SERVICE", default=env("AWS_LAMBDA_FUNCTION_NAME", default="nomadcrew")
+)
 
 # --- Logging -------------------------------------------------------------------------------
 # JSON lines on stdout (CloudWatch ingests them), each with the request id. Request bodies,

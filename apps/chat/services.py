@@ -25,6 +25,7 @@ from apps.chat.models import (
 )
 from apps.chat.selectors import as_uuid, message_in_trip, message_not_found
 from apps.core import event_catalogue as catalogue
+from apps.core import metrics
 from apps.core.errors import ApplicationError, Conflict, Forbidden
 from apps.notifications.models import NotificationType
 from apps.notifications.services import notification_create_many
@@ -152,6 +153,7 @@ def message_send(
             payload=_message_sent_payload(message),
         )
         _notify_members(message)
+    metrics.count("ChatMessagesSent")
     return message, True
 
 

@@ -13,5 +13,8 @@ class CoreConfig(AppConfig):
         # Before any request is served: servers' own log lines carry query strings.
         install_redaction()
         install_strict_strings()
+        from apps.core.tracing import configure
+
+        configure()  # X-Ray patches (XRAY_TRACING only), before any connection or client exists
         # Registers the OpenAPI security scheme and the deployment system checks.
         from apps.core import checks, schema  # noqa: F401

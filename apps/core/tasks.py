@@ -9,6 +9,8 @@ from functools import wraps
 
 from django.db import connections
 
+from apps.core import metrics
+
 
 class UnsentMessages(Exception):
     """A task or schedule could not send everything it had to; raised so Lambda counts the
@@ -28,6 +30,9 @@ def fresh_connections(func):
         close_old_connections()
         try:
             return func(*args, **kwargs)
+        except Exception:
+            metrics.count("TaskFailures")
+            raise
         finally:
             close_old_connections()
 

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.core import event_catalogue as catalogue
+from apps.core import metrics
 from apps.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from apps.invitations import tokens
 from apps.invitations.models import INVITABLE_ROLES, Invitation, InvitationStatus
@@ -308,6 +309,7 @@ def invitation_accept(*, invitation_id, user, verified_email: str) -> Membership
         )
         _record_answer(invitation, user, InvitationStatus.ACCEPTED, now)
         _announce_answer(invitation, user, catalogue.TRIP_INVITATION_ACCEPTED)
+    metrics.count("InvitationsAccepted")
     return membership
 
 
@@ -386,7 +388,9 @@ def invitation_send_email(*, invitation_id) -> bool:
         Invitation.objects.filter(pk=invitation_id, email_sent_at=claimed_at).update(
             email_sent_at=None
         )
+        metrics.count("EmailFailures")
         raise
+    metrics.count("InvitationsSent")
     return True
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core import event_catalogue as catalogue
+from apps.core import metrics
 from apps.core.errors import ApplicationError, NotFound
 from apps.core.events import publish_many
 from apps.notifications import push
@@ -232,6 +233,7 @@ def notification_push(*, notification_ids: Iterable) -> PushResult:
             tickets = push.send_batch([message for _, _, message in batch])
         except push.PushTransportError as exc:
             result.failed_batches += 1
+            metrics.count("PushFailures", len(batch))
             undelivered.update(n.id for n, _, _ in batch)
             logger.error("push: Expo request failed (%s) for notifications %s", exc, batch_ids)
             continue

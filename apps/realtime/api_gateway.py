@@ -29,6 +29,7 @@ from botocore.exceptions import ConnectionError as EndpointUnreachable
 from django.conf import settings
 
 from apps.core import event_catalogue as catalogue
+from apps.core import metrics
 from apps.core.events import Event
 from apps.realtime import selectors, services
 
@@ -107,6 +108,7 @@ def post_each(posts: list[tuple[str, bytes]], *, endpoint: str) -> PostResult:
     if time.monotonic() < _unreachable_until.get(endpoint, 0.0):
         logger.warning("websocket API unreachable: %d posts skipped", len(posts))
         result.failed.extend(connection_id for connection_id, _ in posts)
+        metrics.count("EventsDropped", len(posts))
         return result
     client = management_client(endpoint)
 
@@ -139,6 +141,8 @@ def post_each(posts: list[tuple[str, bytes]], *, endpoint: str) -> PostResult:
             list(pool.map(post_one, posts))
     if result.gone:
         services.connections_delete(connection_ids=sorted(set(result.gone)))
+    metrics.count("EventsFannedOut", len(result.sent))
+    metrics.count("EventsDropped", len(result.failed))
     return result
 
 

@@ -41,6 +41,8 @@ def _read_by_the_app() -> str:
 
 def test_templates_exist():
     assert TEMPLATE in TEMPLATES
+    # Linted below too: alarms and dashboard, and the pipeline's deploy role (tests/ops).
+    assert {"monitoring.yaml", "github-deploy.yaml"} <= {path.name for path in TEMPLATES}
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
