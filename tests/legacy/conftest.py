@@ -1,12 +1,22 @@
 """The old database for the import tests: created once per session, emptied per test."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from tests.legacy.olddb import OldDb, create_database, drop_database, load_schema
 
-ADMIN_URL = os.environ.get("LEGACY_TEST_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def _server_of_the_suite() -> str:
+    """The ``postgres`` database on the server the suite runs on (``DATABASE_URL``, which
+    scripts/with-test-database sets: 127.0.0.1:5432 or a throwaway cluster on another port)."""
+    url = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/nomadcrew"))
+    return urlunsplit(url._replace(path="/postgres"))
+
+
+ADMIN_URL = os.environ.get("LEGACY_TEST_ADMIN_URL") or _server_of_the_suite()
 
 
 @pytest.fixture(scope="session")
