@@ -8,7 +8,6 @@ import pytest
 from tests.legacy.olddb import OldDb, create_database, drop_database, load_schema
 
 
-
 def _server_of_the_suite() -> str:
     """The ``postgres`` database on the server the suite runs on (``DATABASE_URL``, which
     scripts/with-test-database sets: 127.0.0.1:5432 or a throwaway cluster on another port)."""
