@@ -208,6 +208,9 @@ STORAGES = {
 STATIC_URL = STATIC_URL if "://" in STATIC_URL else "/" + STATIC_URL.lstrip("/")
 STORAGES["staticfiles"]["BACKEND"] = "nomadcrew.staticfiles.ScriptPrefixedStaticFilesStorage"
 WHITENOISE_USE_FINDERS = DEBUG
+# Only the hashed names are ever linked ({% static %} reads the manifest): without the unhashed
+# copies (and their .gz) the Lambda package is 2 MiB smaller.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Wallet (apps/wallet) -------------------------------------------------------------------
