@@ -18,6 +18,7 @@ from rest_framework.settings import api_settings
 
 from apps.chat.models import ChatMessage
 from apps.core.models import RateLimitCounter
+from apps.core.throttling import purge_rate_limit_counters
 from apps.notifications.models import Notification
 from tests.factories import (
     ChatMessageFactory,
@@ -241,3 +242,15 @@ def test_redis_counts_with_an_expiry_and_no_sql(crew, chat_rate_two_per_minute, 
     client = redis_cache._cache.get_client(key)
     assert int(client.get(key)) == 3
     assert 0 < client.ttl(key) <= 60  # the window expires on its own
+
+
+def test_the_daily_purge_deletes_only_windows_that_have_ended(crew, chat_rate_two_per_minute):
+    assert send(crew, 0).status_code == 201
+    RateLimitCounter.objects.create(
+        key="throttle_feedback_ip:203.0.113.9", window_start=1.0, hits=3
+    )
+
+    assert purge_rate_limit_counters({}, None) == 1
+    assert purge_rate_limit_counters({}, None) == 0
+    (current,) = RateLimitCounter.objects.all()
+    assert current.key.startswith("throttle_chat_send_")
