@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, FilteredRelation, Min, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
 from apps.chat.models import ChatMessage, ChatReaction
 from apps.core.errors import ApplicationError, NotFound
@@ -155,26 +155,30 @@ def message_page(*, trip, viewer, limit: int = DEFAULT_PAGE_SIZE, cursor=None) -
 
 def attach_reaction_summaries(messages: list, *, viewer) -> list:
     """Set ``reaction_summary`` (``[{emoji, count, reacted_by_me}]``, in the order the emojis
-    first appeared) on each message, in one grouped query for all of them."""
+    first appeared) on each message, from one query for all of them. The reactions are
+    counted here rather than grouped in SQL: a page's are few (bounded per message), and the
+    plain query costs half the CPU of the aggregate (bench/api_latency.py)."""
+    by_id = {}
     for message in messages:
         message.reaction_summary = []
-    by_id = {message.pk: message for message in messages}
+        by_id[message.pk] = message
     if not by_id:
         return messages
-    groups = (
+    viewer_id = getattr(viewer, "pk", None)
+    groups: dict = {}
+    rows = (
         ChatReaction.objects.filter(message_id__in=by_id)
-        .values("message_id", "emoji")
-        .annotate(
-            count=Count("id"),
-            mine=Count("id", filter=Q(user_id=getattr(viewer, "pk", None))),
-            first_at=Min("created_at"),
-        )
-        .order_by("message_id", "first_at", "emoji")
+        .order_by("created_at", "emoji")
+        .values_list("message_id", "emoji", "user_id")
     )
-    for group in groups:
-        by_id[group["message_id"]].reaction_summary.append(
-            {"emoji": group["emoji"], "count": group["count"], "reacted_by_me": group["mine"] > 0}
-        )
+    for message_id, emoji, user_id in rows:
+        group = groups.get((message_id, emoji))
+        if group is None:
+            group = {"emoji": emoji, "count": 0, "reacted_by_me": False}
+            groups[(message_id, emoji)] = group
+            by_id[message_id].reaction_summary.append(group)
+        group["count"] += 1
+        group["reacted_by_me"] = group["reacted_by_me"] or user_id == viewer_id
     return messages
 
 
