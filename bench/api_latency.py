@@ -365,7 +365,13 @@ def measure(
 
 
 def run(
-    s: Scenario, *, requests: int, warmup: int, strict: bool = False, log=lambda *_: None
+    s: Scenario,
+    *,
+    requests: int,
+    warmup: int,
+    strict: bool = False,
+    only: str = "",
+    log=lambda *_: None,
 ) -> list[Result]:
     """Every endpoint, reads first, then writes; what the writes added is removed after."""
     from django.test import Client
@@ -378,6 +384,7 @@ def run(
         return [
             measure(endpoint, client=client, requests=requests, warmup=warmup, log=log)
             for endpoint in endpoints(s)
+            if only in endpoint.label
         ]
     finally:
         dataset.forget_writes_since(started)
@@ -427,6 +434,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=200, help="timed requests per endpoint")
     parser.add_argument("--warmup", type=int, default=20, help="untimed (SQL-counted) ones")
+    parser.add_argument(
+        "--only", default="", help="endpoints whose label contains this text (e.g. chat)"
+    )
     args = parser.parse_args()
 
     _, signer = dataset.configure()
@@ -438,6 +448,7 @@ def main() -> None:
         s,
         requests=args.requests,
         warmup=args.warmup,
+        only=args.only,
         log=lambda text: print(text, file=sys.stderr, flush=True),
     )
     print("## In-process latency (WSGI, test client)\n")

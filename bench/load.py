@@ -1,7 +1,10 @@
 """A bounded load run: uvicorn serving ``nomadcrew.asgi`` on 127.0.0.1, Locust (headless) sending
 the app's mix of reads and writes as many different signed-in users, for a fixed time.
 
-    .venv/bin/python bench/load.py [--users 30] [--duration 25] [--workers 2]
+    .venv/bin/python bench/load.py [--users 30] [--duration 25] [--workers 2] [--modes connect,pool]
+
+The server runs once per mode of database connections, one after the other on the same data:
+a connect per request (as before psycopg's pool), then the pool ``nomadcrew/asgi.py`` uses.
 
 Runs on the bench data (``bench/dataset.py`` first) with the bench settings (production's, with
 throttles raised). The server is started in its own process group and always stopped at the
@@ -125,11 +128,14 @@ def read_stats(prefix: Path) -> tuple[list[dict], list[dict]]:
     return stats, failures
 
 
-def report(args, stats: list[dict], failures: list[dict], elapsed: float, server_log: str) -> None:
+def report(
+    args, mode: str, stats: list[dict], failures: list[dict], elapsed: float, server_log: str
+) -> float:
+    """Markdown for one run; its requests/s."""
     total = next(row for row in stats if row["Name"] == "Aggregated")
     requests, failed = int(total["Request Count"]), int(total["Failure Count"])
     rate = failed / requests if requests else 0.0
-    print("## Load run (uvicorn + Locust, 127.0.0.1)\n")
+    print(f"## Load run (uvicorn + Locust, 127.0.0.1): {MODE_LABELS[mode]}\n")
     print(
         f"{args.users} simulated users (each a different seeded user and token), spawned at "
         f"{args.spawn_rate}/s, each sending its next request {args.wait_min}-{args.wait_max} s "
@@ -163,6 +169,7 @@ def report(args, stats: list[dict], failures: list[dict], elapsed: float, server
     if server_log.strip():
         print("\nServer log (last lines):\n\n```\n" + server_log.strip()[-2000:] + "\n```")
     print()
+    return float(total["Requests/s"])
 
 
 def locust_version() -> str:
@@ -181,6 +188,11 @@ def main() -> None:
     )
     parser.add_argument("--wait-min", type=float, default=0.05)
     parser.add_argument("--wait-max", type=float, default=0.2)
+    parser.add_argument(
+        "--modes",
+        default="connect,pool",
+        help="database connections to compare, in order: connect (per request), pool",
+    )
     args = parser.parse_args()
 
     env, signer = dataset.configure()
@@ -193,89 +205,115 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     dataset.BUILD.mkdir(parents=True, exist_ok=True)
-    prefix = dataset.BUILD / "locust"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    started_at = timezone.now()
-    began = time.perf_counter()
+    modes = [m for m in args.modes.split(",") if m]
     with tempfile.TemporaryDirectory(prefix="nomadcrew-load-") as work:
         data = Path(work) / "load.json"
         data.write_text(
             json.dumps({"run": f"load-{time.time_ns():x}", "identities": identities(signer, 300)})
         )
-        server_log = Path(work) / "uvicorn.log"
-        with open(server_log, "w") as log:
-            server = subprocess.Popen(  # noqa: S603 - our interpreter, our module
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "nomadcrew.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--workers",
-                    str(args.workers),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
-                cwd=ROOT,
-                # WhiteNoise's "no static directory" note: the API serves no static file.
-                env={**os.environ, **env, "PYTHONWARNINGS": "ignore:No directory at"},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+        rates = {}
+        for mode in modes:
+            began = time.perf_counter()
+            prefix = dataset.BUILD / f"locust-{mode}"
+            server_log = Path(work) / f"uvicorn-{mode}.log"
+            started_at = timezone.now()
+            try:
+                serve_and_load(args, {**env, **MODES[mode]}, data, prefix, server_log)
+            finally:
+                removed = dataset.forget_writes_since(started_at)
+                print(f"removed what the run wrote: {removed}", file=sys.stderr)
+            stats, failures = read_stats(prefix)
+            rates[mode] = report(
+                args, mode, stats, failures, time.perf_counter() - began, server_log.read_text()
             )
-        try:
-            wait_until_ready(url, server)
-            locust = subprocess.run(  # noqa: S603 - our interpreter, Locust
-                [
-                    sys.executable,
-                    "-m",
-                    "locust",
-                    "-f",
-                    str(LOCUSTFILE),
-                    "--headless",
-                    "--users",
-                    str(args.users),
-                    "--spawn-rate",
-                    str(args.spawn_rate),
-                    "--run-time",
-                    f"{args.duration}s",
-                    "--stop-timeout",
-                    "5",
-                    "--host",
-                    url,
-                    "--csv",
-                    str(prefix),
-                    "--only-summary",
-                    "--exit-code-on-error",
-                    "0",
-                    "--loglevel",
-                    "WARNING",
-                ],
-                cwd=ROOT,
-                env={
-                    **os.environ,
-                    "BENCH_LOAD_DATA": str(data),
-                    "BENCH_WAIT_MIN": str(args.wait_min),
-                    "BENCH_WAIT_MAX": str(args.wait_max),
-                },
-                capture_output=True,
-                text=True,
-                timeout=args.duration + 120,
-                check=False,
-            )
-            if locust.returncode != 0:
-                sys.exit(f"Locust failed ({locust.returncode}):\n{locust.stderr[-3000:]}")
-        finally:
-            stop(server)
-            removed = dataset.forget_writes_since(started_at)
-            print(f"removed what the run wrote: {removed}", file=sys.stderr)
-        stats, failures = read_stats(prefix)
-        report(args, stats, failures, time.perf_counter() - began, server_log.read_text())
+        if len(rates) > 1:
+            print("| database connections | requests/s |\n|---|---:|")
+            for mode, rate in rates.items():
+                print(f"| {MODE_LABELS[mode]} | {rate:.1f} |")
+            print()
+
+
+# The ASGI server's database connections: psycopg's pool (nomadcrew/asgi.py's default), or a
+# connect per request (what it did before the pool), measured one after the other.
+MODES = {
+    "connect": {"DATABASE_POOL": "false", "DATABASE_CONN_MAX_AGE": "0"},
+    "pool": {"DATABASE_POOL": "true"},
+}
+MODE_LABELS = {"connect": "a connect per request", "pool": "psycopg pool"}
+
+
+def serve_and_load(args, env: dict, data: Path, prefix: Path, server_log: Path) -> None:
+    """uvicorn in its own process group, Locust against it; the server is always stopped."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with open(server_log, "w") as log:
+        server = subprocess.Popen(  # noqa: S603 - our interpreter, our module
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "nomadcrew.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            # WhiteNoise's "no static directory" note: the API serves no static file.
+            env={**os.environ, **env, "PYTHONWARNINGS": "ignore:No directory at"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until_ready(url, server)
+        locust = subprocess.run(  # noqa: S603 - our interpreter, Locust
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(LOCUSTFILE),
+                "--headless",
+                "--users",
+                str(args.users),
+                "--spawn-rate",
+                str(args.spawn_rate),
+                "--run-time",
+                f"{args.duration}s",
+                "--stop-timeout",
+                "5",
+                "--host",
+                url,
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--exit-code-on-error",
+                "0",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "BENCH_LOAD_DATA": str(data),
+                "BENCH_WAIT_MIN": str(args.wait_min),
+                "BENCH_WAIT_MAX": str(args.wait_max),
+            },
+            capture_output=True,
+            text=True,
+            timeout=args.duration + 120,
+            check=False,
+        )
+        if locust.returncode != 0:
+            sys.exit(f"Locust failed ({locust.returncode}):\n{locust.stderr[-3000:]}")
+    finally:
+        stop(server)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,10 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nomadcrew.settings")
 # Django's ASGI handler runs every request in a thread of its own, so a persistent connection
 # is never reused: each request left one open, and under load they reached PostgreSQL's
-# max_connections (503s in bench/load.py). Close per request here, as Django's docs advise for
-# ASGI; Lambda (WSGI) keeps its default of reusing one connection across invocations.
+# max_connections (503s in bench/load.py). Here each request borrows a connection from
+# psycopg's pool and gives it back (DATABASE_POOL=false: a connect per request, as Django's
+# docs advise for ASGI without a pool); Lambda (WSGI) keeps reusing its one connection.
+os.environ.setdefault("DATABASE_POOL", "true")
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
 
 # Django is set up before anything imports models (the consumers do).

@@ -118,6 +118,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
         "DATABASE_CONNECT_TIMEOUT", default=5
     )
+    # Servers outside Lambda (nomadcrew/asgi.py turns it on) keep a pool of connections
+    # (psycopg-pool, requirements-asgi.txt) instead of a connect per request; Lambda serves
+    # one request at a time per container and keeps its one persistent connection.
+    if env.bool("DATABASE_POOL", default=False):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django hands connections back to the pool
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
 
 # --- Cache ---------------------------------------------------------------------------------
 # Shared by every process (throttle counters, weather): Redis when configured, else a database
@@ -200,6 +210,9 @@ STORAGES = {
 STATIC_URL = STATIC_URL if "://" in STATIC_URL else "/" + STATIC_URL.lstrip("/")
 STORAGES["staticfiles"]["BACKEND"] = "nomadcrew.staticfiles.ScriptPrefixedStaticFilesStorage"
 WHITENOISE_USE_FINDERS = DEBUG
+# Only the hashed names are ever linked ({% static %} reads the manifest): without the unhashed
+# copies (and their .gz) the Lambda package is 2 MiB smaller.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Wallet (apps/wallet) -------------------------------------------------------------------

@@ -123,36 +123,37 @@ def message_send(
     """
     text = rules.clean_content(content)
     client_id = rules.clean_client_message_id(client_message_id)
-    with transaction.atomic():
-        reply_to = _reply_target(trip=trip, reply_to_id=reply_to_id)
-        message = ChatMessage(
-            trip=trip, sender=user, content=text, reply_to=reply_to, client_message_id=client_id
-        )
-        try:
-            with transaction.atomic():
-                message.save(force_insert=True)
-        except IntegrityError:
-            existing = (
-                ChatMessage.objects.select_related("sender")
-                .filter(sender=user, client_message_id=client_id)
-                .first()
-                if client_id
-                else None
+    try:
+        # No savepoint around the INSERT: a duplicate rolls back this whole block, which has
+        # written nothing before it (two statements fewer per message).
+        with transaction.atomic():
+            reply_to = _reply_target(trip=trip, reply_to_id=reply_to_id)
+            message = ChatMessage(
+                trip=trip, sender=user, content=text, reply_to=reply_to, client_message_id=client_id
             )
-            if existing is None:
-                raise
-            if existing.trip_id != trip.pk:
-                raise Conflict(
-                    "This clientMessageId was already used for a message in another trip.",
-                    code="client_message_id_conflict",
-                ) from None
-            return existing, False
-        catalogue.CHAT_MESSAGE_SENT.publish(
-            trip_id=trip.pk,
-            user_id=user.pk,
-            payload=_message_sent_payload(message),
+            message.save(force_insert=True)
+            catalogue.CHAT_MESSAGE_SENT.publish(
+                trip_id=trip.pk,
+                user_id=user.pk,
+                payload=_message_sent_payload(message),
+            )
+            _notify_members(message)
+    except IntegrityError:
+        existing = (
+            ChatMessage.objects.select_related("sender")
+            .filter(sender=user, client_message_id=client_id)
+            .first()
+            if client_id
+            else None
         )
-        _notify_members(message)
+        if existing is None:
+            raise
+        if existing.trip_id != trip.pk:
+            raise Conflict(
+                "This clientMessageId was already used for a message in another trip.",
+                code="client_message_id_conflict",
+            ) from None
+        return existing, False
     metrics.count("ChatMessagesSent")
     return message, True
 

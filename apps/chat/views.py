@@ -61,11 +61,10 @@ class MessageListView(TripScopedMixin, APIView):
         message, created = services.message_send(
             trip=self.trip, user=request.user, **serializer.validated_data
         )
-        return _message_response(
-            message,
-            viewer=request.user,
-            status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        if not created:  # a retry: the stored message may have been reacted to since
+            return _message_response(message, viewer=request.user)
+        message.reaction_summary = []  # a message just stored has no reactions yet
+        return Response(ChatMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
 class MessageDetailView(TripScopedMixin, APIView):

@@ -36,6 +36,14 @@ class OffsetPage:
         }
 
 
+def page_total(queryset, rows: list, *, offset: int, limit: int) -> int:
+    """The total for a page of ``rows`` read from ``queryset``: a short page that holds rows
+    (or the first page) says it already, so only a full or overshot page asks for COUNT(*)."""
+    if len(rows) < limit and (rows or offset == 0):
+        return offset + len(rows)
+    return queryset.count()
+
+
 def offset_page_parameters(*, default_limit: int, max_limit: int = 100) -> list:
     return [
         OpenApiParameter("limit", int, description=f"1-{max_limit}, default {default_limit}"),

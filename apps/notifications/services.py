@@ -83,7 +83,8 @@ def notification_create(
 ) -> Notification:
     """Store one notification; after commit, tell the recipient's sockets and phones."""
     _check_type(type)
-    with transaction.atomic():
+    # One INSERT is atomic on its own: no savepoint inside a caller's transaction.
+    with transaction.atomic(savepoint=False):
         notification = Notification.objects.create(
             user_id=user_id, type=type, metadata=_clean_metadata(metadata)
         )
@@ -104,7 +105,7 @@ def notification_create_many(
     recipients = list(dict.fromkeys(uuid.UUID(str(u)) for u in user_ids))  # unique, in order
     if not recipients:
         return []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # one INSERT: no savepoint needed
         notifications = Notification.objects.bulk_create(
             [Notification(user_id=r, type=type, metadata=dict(clean)) for r in recipients]
         )

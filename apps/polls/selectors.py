@@ -10,6 +10,7 @@ import uuid
 from django.db.models import Prefetch, QuerySet
 
 from apps.core.errors import ApplicationError, NotFound
+from apps.core.pagination import page_total
 from apps.polls.models import Poll, PollOption, PollVote
 
 
@@ -66,7 +67,8 @@ def poll_page(*, trip, viewer, limit: int, offset: int) -> tuple[list[Poll], int
     """One page of PollResponses for ``viewer`` and the total number of live polls."""
     polls = poll_list(trip=trip)
     page = list(_with_results(polls[offset : offset + limit]))
-    return _attach_results(page, viewer.pk), polls.count()
+    total = page_total(polls, page, offset=offset, limit=limit)
+    return _attach_results(page, viewer.pk), total
 
 
 def poll_get_with_results(*, trip, poll_id, viewer) -> Poll:

@@ -11,6 +11,7 @@ closes; any member votes).
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from apps.core import event_catalogue as catalogue
@@ -47,15 +48,17 @@ def _check_open(poll: Poll) -> None:
         raise Conflict(_REFUSAL_MESSAGES[refusal], code=refusal)
 
 
-def _check_option(poll: Poll, option_id) -> None:
-    if not PollOption.objects.filter(poll=poll, pk=option_id).exists():
-        raise NotFound("Option not found in this poll.", code="option_not_found")
-
-
-def _user_option_ids(poll: Poll, user) -> frozenset:
-    return frozenset(
-        PollVote.objects.filter(option__poll=poll, user=user).values_list("option_id", flat=True)
+def _user_option_ids(poll: Poll, user, *, checking) -> frozenset:
+    """The options ``user`` voted for, after checking ``checking`` is one of the poll's: one
+    query over the poll's (at most 20) options."""
+    voted = dict(
+        PollOption.objects.filter(poll=poll)
+        .annotate(mine=Exists(PollVote.objects.filter(option=OuterRef("pk"), user=user)))
+        .values_list("pk", "mine")
     )
+    if checking not in voted:  # a UUID: the view parsed it
+        raise NotFound("Option not found in this poll.", code="option_not_found")
+    return frozenset(option for option, mine in voted.items() if mine)
 
 
 def _poll_payload(poll: Poll) -> dict[str, str]:
@@ -130,9 +133,8 @@ def poll_vote_cast(*, poll: Poll, actor, option_id) -> bool:
     publishes nothing)."""
     with transaction.atomic():
         locked = _lock_poll(poll.pk)
-        _check_option(locked, option_id)
+        current = _user_option_ids(locked, actor, checking=option_id)
         _check_open(locked)
-        current = _user_option_ids(locked, actor)
         wanted = votes_after_cast(current, option_id, allow_multiple=locked.allow_multiple_votes)
         if wanted == current:
             return False
@@ -158,9 +160,8 @@ def poll_vote_remove(*, poll: Poll, actor, option_id) -> bool:
     """Take back the vote for ``option_id``; no vote to take back is no error."""
     with transaction.atomic():
         locked = _lock_poll(poll.pk)
-        _check_option(locked, option_id)
+        current = _user_option_ids(locked, actor, checking=option_id)
         _check_open(locked)
-        current = _user_option_ids(locked, actor)
         removed = current - votes_after_removal(current, option_id)
         if not removed:
             return False
