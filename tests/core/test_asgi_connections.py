@@ -18,7 +18,12 @@ PROBE = (
 
 def conn_max_age(module: str, static_root: Path, **env: str) -> str:
     environment = {
-        **{k: v for k, v in os.environ.items() if k != "DATABASE_CONN_MAX_AGE"},
+        # Not inherited: an earlier test importing nomadcrew.asgi in this process set the pool on.
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DATABASE_CONN_MAX_AGE", "DATABASE_POOL"}
+        },
         "DATABASE_URL": "postgres://nobody@127.0.0.1:5432/unused",  # not connected to
         "DJANGO_STATIC_ROOT": str(static_root),  # the ASGI entry point wants a manifest
         **env,
