@@ -8,6 +8,8 @@ Cognito and Secrets Manager and a throwaway PostgreSQL database built by the ``m
 import gzip
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -54,6 +56,26 @@ def test_package_fits_lambda_limits(lambda_package):
     print(f"\nLambda package: {zipped / 2**20:.1f} MiB zipped, {unzipped / 2**20:.1f} MiB unzipped")
     assert zipped < MAX_ZIPPED_BYTES
     assert unzipped < MAX_UNZIPPED_BYTES
+    # Our own budget (issue 16): what Lambda never imports stays out (zappa_settings.json).
+    assert zipped <= 25 * 2**20
+
+
+def test_metrics_library_keeps_what_it_imports_in_the_package(lambda_package):
+    """Powertools' utilities and event handler are left out; metrics must still import."""
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); "
+        "from aws_lambda_powertools.metrics import EphemeralMetrics; print('ok')"
+    )
+    result = subprocess.run(  # noqa: S603 - our interpreter, the unpacked package
+        # -I -S: the package's own copy, not the virtualenv's
+        [sys.executable, "-I", "-S", "-c", probe, str(lambda_package.task_root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.strip() == "ok", result.stderr
+    assert not (lambda_package.task_root / "aws_lambda_powertools/event_handler").exists()
 
 
 def test_package_holds_the_app_and_runtime_requirements_only(lambda_package):
