@@ -37,3 +37,11 @@ def fresh_connections(func):
             close_old_connections()
 
     return run
+
+
+@fresh_connections
+def purge_rate_limit_counters(event=None, context=None) -> int:
+    """Daily (zappa_settings.json): the ended rate-limit windows go."""
+    from apps.core.throttling import rate_limit_counters_purge
+
+    return rate_limit_counters_purge()

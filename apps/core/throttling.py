@@ -22,7 +22,6 @@ from rest_framework.throttling import ScopedRateThrottle
 from apps.core import cache as shared_cache
 from apps.core.client_address import api_gateway_source_ip
 from apps.core.models import RateLimitCounter
-from apps.core.tasks import fresh_connections
 
 
 @dataclass(frozen=True)
@@ -193,10 +192,9 @@ def user_retry_after(*, scope: str, user) -> int | None:
 COUNTER_RETENTION_SECONDS = 2 * 24 * 3600
 
 
-@fresh_connections
-def purge_rate_limit_counters(event=None, context=None) -> int:
-    """Daily (zappa_settings.json): delete the database's rate-limit windows that have ended,
-    which would otherwise stay, one per caller and group. Idempotent."""
+def rate_limit_counters_purge() -> int:
+    """Delete the database's rate-limit windows that have ended, which would otherwise stay, one
+    per caller and group; how many. Idempotent (the daily schedule in ``apps.core.tasks``)."""
     cutoff = time.time() - COUNTER_RETENTION_SECONDS
     deleted, _ = RateLimitCounter.objects.filter(window_start__lt=cutoff).delete()
     return deleted

@@ -18,7 +18,7 @@ from rest_framework.settings import api_settings
 
 from apps.chat.models import ChatMessage
 from apps.core.models import RateLimitCounter
-from apps.core.throttling import purge_rate_limit_counters
+from apps.core.tasks import purge_rate_limit_counters
 from apps.notifications.models import Notification
 from tests.factories import (
     ChatMessageFactory,
