@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -133,6 +134,33 @@ def signing_key(kid: str) -> jwt.PyJWK:
     raise TokenRejected("unknown_key", "The token was signed with an unknown key.")
 
 
+@contextmanager
+def token_refusals(*, issuer_name: str):
+    """PyJWT's refusals as the API's 401 codes, one mapping for every token kind the API
+    verifies (Cognito's, and the legacy app's Supabase tokens)."""
+    try:
+        yield
+    except jwt.ExpiredSignatureError as exc:
+        raise TokenRejected("token_expired", "The token has expired.") from exc
+    except jwt.ImmatureSignatureError as exc:
+        raise TokenRejected("token_not_yet_valid", "The token is not valid yet.") from exc
+    except jwt.InvalidIssuerError as exc:
+        message = f"The token was not issued by {issuer_name}."
+        raise TokenRejected("invalid_issuer", message) from exc
+    except jwt.InvalidAudienceError as exc:
+        raise TokenRejected("invalid_audience", "The token is for another audience.") from exc
+    except jwt.MissingRequiredClaimError as exc:
+        raise TokenRejected("missing_claim", f"The token lacks the '{exc.claim}' claim.") from exc
+    except jwt.InvalidSignatureError as exc:
+        raise TokenRejected("invalid_signature", "The token signature is invalid.") from exc
+    except jwt.InvalidAlgorithmError as exc:
+        raise TokenRejected("invalid_algorithm", "This token's algorithm is not accepted.") from exc
+    except jwt.DecodeError as exc:
+        raise TokenRejected("malformed_token", "The token could not be decoded.") from exc
+    except jwt.PyJWTError as exc:
+        raise TokenRejected("invalid_token", "The token is invalid.") from exc
+
+
 def verify_token(token: str) -> dict[str, Any]:
     """Return the claims of a valid Cognito ID or access token, or raise TokenRejected."""
     try:
@@ -145,7 +173,7 @@ def verify_token(token: str) -> dict[str, Any]:
     if not isinstance(kid, str) or not kid:
         raise TokenRejected("unknown_key", "The token names no signing key.")
     key = signing_key(kid)
-    try:
+    with token_refusals(issuer_name="this pool"):
         claims = jwt.decode(
             token,
             key=key.key,
@@ -154,22 +182,6 @@ def verify_token(token: str) -> dict[str, Any]:
             leeway=settings.COGNITO_CLOCK_SKEW_SECONDS,
             options={"require": REQUIRED_CLAIMS, "verify_aud": False},
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise TokenRejected("token_expired", "The token has expired.") from exc
-    except jwt.ImmatureSignatureError as exc:
-        raise TokenRejected("token_not_yet_valid", "The token is not valid yet.") from exc
-    except jwt.InvalidIssuerError as exc:
-        raise TokenRejected("invalid_issuer", "The token was not issued by this pool.") from exc
-    except jwt.MissingRequiredClaimError as exc:
-        raise TokenRejected("missing_claim", f"The token lacks the '{exc.claim}' claim.") from exc
-    except jwt.InvalidSignatureError as exc:
-        raise TokenRejected("invalid_signature", "The token signature is invalid.") from exc
-    except jwt.InvalidAlgorithmError as exc:
-        raise TokenRejected("invalid_algorithm", "Only RS256-signed tokens are accepted.") from exc
-    except jwt.DecodeError as exc:
-        raise TokenRejected("malformed_token", "The token could not be decoded.") from exc
-    except jwt.PyJWTError as exc:
-        raise TokenRejected("invalid_token", "The token is invalid.") from exc
     _check_audience(claims)
     return claims
 

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.authentication import CognitoToken
-from apps.core.cognito import TokenRejected, user_attributes
+from apps.core.cognito import TokenRejected, token_refusals, user_attributes
 from apps.core.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def supabase_claims(raw_token: str) -> dict[str, Any] | None:
         if jwk.algorithm_name != algorithm:  # an RSA key can't vouch for an ES256 token
             raise TokenRejected("invalid_algorithm", "This token's algorithm is not accepted.")
         key = jwk.key
-    try:
+    with token_refusals(issuer_name="Supabase"):
         claims = jwt.decode(
             raw_token,
             key=key,
@@ -119,20 +119,6 @@ def supabase_claims(raw_token: str) -> dict[str, Any] | None:
             leeway=settings.COGNITO_CLOCK_SKEW_SECONDS,
             options={"require": REQUIRED_CLAIMS},
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise TokenRejected("token_expired", "The token has expired.") from exc
-    except jwt.ImmatureSignatureError as exc:
-        raise TokenRejected("token_not_yet_valid", "The token is not valid yet.") from exc
-    except jwt.InvalidIssuerError as exc:
-        raise TokenRejected("invalid_issuer", "The token was not issued by Supabase.") from exc
-    except jwt.InvalidAudienceError as exc:
-        raise TokenRejected("invalid_audience", "The token is for another audience.") from exc
-    except jwt.MissingRequiredClaimError as exc:
-        raise TokenRejected("missing_claim", f"The token lacks the '{exc.claim}' claim.") from exc
-    except jwt.InvalidSignatureError as exc:
-        raise TokenRejected("invalid_signature", "The token signature is invalid.") from exc
-    except jwt.PyJWTError as exc:
-        raise TokenRejected("invalid_token", "The token is invalid.") from exc
     if not isinstance(claims["sub"], str) or not claims["sub"]:
         raise TokenRejected("missing_claim", "The token lacks the 'sub' claim.")
     return claims

@@ -11,10 +11,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from apps.core import media
+from apps.core.client_address import client_address
 from apps.core.pagination import OffsetPage, offset_page_parameters, offset_page_schema
 from apps.core.serializers import UploadFormSerializer
 from apps.trips.permissions import TripScopedMixin
@@ -32,8 +32,10 @@ PAGE_LIMIT = 20
 
 
 def client_of(request) -> services.Client:
+    """Who to audit: the address the access log and admin lockouts use (API Gateway's source
+    address on Lambda, which no client-written header can forge)."""
     return services.Client(
-        ip_address=BaseThrottle().get_ident(request) or "",
+        ip_address=client_address(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
 
